@@ -1,0 +1,115 @@
+/*
+ * backend.c - serving MUSE requests from the flash model.
+ */
+#include "backend.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "flash_io.h"
+
+static void be_read(void *ctx, const struct flash_io *io, uint8_t *data,
+		    uint8_t *oob, struct flash_ecc *ecc)
+{
+	struct flash_backend *fb = ctx;
+
+	flash_io_read(fb->flash, io, data, oob, ecc);
+}
+
+static int be_write(void *ctx, const struct flash_io *io, const uint8_t *data,
+		    const uint8_t *oob)
+{
+	struct flash_backend *fb = ctx;
+
+	return flash_io_write(fb->flash, io, data, oob, fb->scratch);
+}
+
+static int be_erase(void *ctx, uint64_t block)
+{
+	return flash_erase(((struct flash_backend *)ctx)->flash, block);
+}
+
+static int be_is_bad(void *ctx, uint64_t block)
+{
+	return flash_is_bad(((struct flash_backend *)ctx)->flash, block);
+}
+
+static int be_mark_bad(void *ctx, uint64_t block)
+{
+	return flash_mark_bad(((struct flash_backend *)ctx)->flash, block);
+}
+
+static int be_sync(void *ctx)
+{
+	return flash_sync(((struct flash_backend *)ctx)->flash);
+}
+
+int flash_backend_init(struct flash_backend *fb, struct flash *f,
+		       struct muse_backend *be)
+{
+	const struct geometry *g = flash_geometry(f);
+
+	fb->flash = f;
+	fb->scratch = malloc(g->oob_size ? g->oob_size : 1);
+	if (!fb->scratch)
+		return -ENOMEM;
+	*be = (struct muse_backend){
+		.ctx = fb,
+		.read = be_read,
+		.write = be_write,
+		.erase = be_erase,
+		.is_bad = be_is_bad,
+		.mark_bad = be_mark_bad,
+		.sync = be_sync,
+	};
+	return 0;
+}
+
+void flash_backend_release(struct flash_backend *fb)
+{
+	free(fb->scratch);
+	fb->scratch = NULL;
+}
+
+const char *flash_violation_name(enum flash_violation_kind kind)
+{
+	switch (kind) {
+	case FLASH_VIOLATION_NOP:
+		return "NOP exceeded";
+	case FLASH_VIOLATION_ORDER:
+		return "page programmed out of order";
+	case FLASH_VIOLATION_ONE_OVER_ZERO:
+		return "1 programmed over 0";
+	case FLASH_VIOLATION_KINDS:
+		break;
+	}
+	return "?";
+}
+
+void flash_log_violation(void *stream, const struct flash_violation *v)
+{
+	FILE *out = stream;
+
+	switch (v->kind) {
+	case FLASH_VIOLATION_NOP:
+		fprintf(out, "muse: flash rule violation: %s: block %" PRIu64
+			" page %" PRIu32 " (program %" PRIu32 " since erase)\n",
+			flash_violation_name(v->kind), v->block, v->page,
+			v->detail);
+		break;
+	case FLASH_VIOLATION_ORDER:
+		fprintf(out, "muse: flash rule violation: %s: block %" PRIu64
+			" page %" PRIu32 " (page %" PRIu32 " already programmed)\n",
+			flash_violation_name(v->kind), v->block, v->page,
+			v->detail);
+		break;
+	default:
+		fprintf(out, "muse: flash rule violation: %s: block %" PRIu64
+			" page %" PRIu32 " (%" PRIu32 " bits)\n",
+			flash_violation_name(v->kind), v->block, v->page,
+			v->detail);
+		break;
+	}
+	fflush(out);
+}

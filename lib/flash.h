@@ -1,0 +1,152 @@
+/*
+ * flash.h - the flash model: what a chip holds and how it changes.
+ *
+ * The chip is stored as a sequence of units: on NAND a unit is a page
+ * followed by its OOB; on NOR and RAM it is a run of cells (at least
+ * 4 KiB, at least one write buffer).  Physics first:
+ *
+ *  - a NAND or NOR program ANDs into the cells (a 1 over a 0 changes
+ *    nothing), a RAM write overwrites;
+ *  - an erase sets a block to 0xFF and clears any damage;
+ *  - markbad erases the block and writes the bad block marker (OOB byte 0
+ *    of the block's first page), and the bad block table follows the
+ *    markers of a loaded dump.
+ *
+ * Datasheet rules are checked on every program: NOP (programs per page
+ * between erases, OOB-only programs included), ascending page order within
+ * a NAND block (partial programs of the highest page allowed), and no 1
+ * programmed over a 0 in the bytes the caller supplied.  A violation is
+ * counted and reported through the callback; the program still happens,
+ * unless the flash is strict, in which case it is refused with -EIO.
+ *
+ * ECC: the model keeps the intended cells (what was programmed) and, for
+ * damaged units only, a mask of the bits where the physical cells differ.
+ * Reading an ECC step whose difference is within the strength returns the
+ * intended bytes and counts the corrected bits; beyond it, the raw cells
+ * and a failed step.  OOB bytes and raw reads always return raw cells.
+ *
+ * Storage is RAM or a backing file; either way it is a sparse mapping that
+ * holds the bitwise complement of the cells, so an erased (0xFF) region is
+ * a hole and a large chip costs only what is programmed.
+ */
+#ifndef MUSE_FLASH_H
+#define MUSE_FLASH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "geometry.h"
+
+struct flash;
+
+enum flash_violation_kind {
+	FLASH_VIOLATION_NOP,
+	FLASH_VIOLATION_ORDER,
+	FLASH_VIOLATION_ONE_OVER_ZERO,
+	FLASH_VIOLATION_KINDS
+};
+
+struct flash_violation {
+	enum flash_violation_kind kind;
+	uint64_t block;
+	uint32_t page;		/* page within the block (NAND), else 0 */
+	uint32_t detail;	/* programs so far, highest page, or bits */
+};
+
+typedef void (*flash_violation_fn)(void *ctx, const struct flash_violation *v);
+
+struct flash_options {
+	const char *backing_path;	/* NULL: anonymous memory */
+	bool strict;
+	flash_violation_fn on_violation;
+	void *ctx;
+};
+
+struct flash_stats {
+	uint64_t programs;
+	uint64_t erases;
+	uint64_t markbads;
+	uint64_t violations[FLASH_VIOLATION_KINDS];
+};
+
+/*
+ * One program operation of the chip: a NAND page program (in-band bytes
+ * at addr..addr+len of one page, and/or OOB bytes of that page at
+ * oob_offset, addressed as in PLACE mode), a NOR write-buffer program or
+ * a RAM write.  With oob_auto set only the bytes of the span that lie in
+ * free OOB regions were supplied; the others are 0xFF filler.
+ */
+struct flash_program {
+	uint64_t addr;
+	uint32_t len;
+	const uint8_t *data;
+	uint32_t oob_offset;
+	uint32_t ooblen;
+	const uint8_t *oob;
+	bool oob_auto;
+};
+
+struct flash_ecc {
+	uint32_t corrected;
+	uint32_t failed;
+	uint32_t max_bitflips;
+};
+
+int flash_create(const struct geometry *g, const struct flash_options *opt,
+		 struct flash **out, struct muse_error *e);
+void flash_destroy(struct flash *f);
+
+const struct geometry *flash_geometry(const struct flash *f);
+
+/* Applies one program operation; 0, -EIO (strict violation) or -EINVAL. */
+int flash_program(struct flash *f, const struct flash_program *p);
+
+/* Erases @block; -EIO for a bad block, as nand_base refuses those. */
+int flash_erase(struct flash *f, uint64_t block);
+
+int flash_is_bad(const struct flash *f, uint64_t block);
+int flash_mark_bad(struct flash *f, uint64_t block);
+uint32_t flash_bad_count(const struct flash *f);
+
+/* In-band bytes at @addr (within one page on NAND), through ECC unless @raw */
+void flash_read_data(struct flash *f, uint64_t addr, uint32_t len, bool raw,
+		     uint8_t *out, struct flash_ecc *ecc);
+
+/* The whole OOB area of NAND page @page, as the cells hold it */
+void flash_read_oob_area(struct flash *f, uint64_t page, uint8_t *out);
+
+/* Flushes a backing file to disk. */
+int flash_sync(struct flash *f);
+
+void flash_get_stats(const struct flash *f, struct flash_stats *s);
+
+/*
+ * Direct access for images and tests, bypassing the rules: the cells of
+ * page @page (NAND; @oob may be NULL) or of @len bytes at @addr are set
+ * exactly, any damage there is cleared, and the NOP and page order state
+ * of the block is recomputed from its contents when next needed.
+ */
+void flash_load_page(struct flash *f, uint64_t page, const uint8_t *data,
+		     const uint8_t *oob);
+void flash_load_bytes(struct flash *f, uint64_t addr, const uint8_t *data,
+		      uint32_t len);
+
+/* Raw cells of page @page (NAND) or of @len bytes at @addr */
+void flash_dump_page(struct flash *f, uint64_t page, uint8_t *data,
+		     uint8_t *oob);
+void flash_dump_bytes(struct flash *f, uint64_t addr, uint8_t *data,
+		      uint32_t len);
+
+/* Rebuilds the bad block table from the markers in the cells. */
+void flash_scan_bad_blocks(struct flash *f);
+
+/*
+ * Damage: the physical cells of the storage unit holding @addr differ from
+ * the intended ones by @mask (unit_size bytes: the data, then the OOB).
+ * An all-zero mask removes the damage.
+ */
+int flash_set_damage(struct flash *f, uint64_t addr, const uint8_t *mask);
+uint32_t flash_unit_size(const struct flash *f);
+
+#endif

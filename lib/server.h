@@ -1,0 +1,87 @@
+/*
+ * server.h - the userspace end of /dev/muse.
+ *
+ * Opens the device, answers MUSE_INIT with a geometry, waits for the
+ * kernel to register the MTD device, then serves requests until told to
+ * stop or until the kernel drops the connection.  Every request is
+ * decoded and checked before the backend sees it; a malformed one gets an
+ * error reply and a log line, never a crash.
+ *
+ * The backend is the single interface through which requests reach the
+ * flash: the plain flash model, or the recorder that journals each
+ * program operation before applying it.
+ */
+#ifndef MUSE_SERVER_H
+#define MUSE_SERVER_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "error.h"
+#include "flash.h"
+#include "flash_io.h"
+#include "geometry.h"
+#include "wire.h"
+
+struct muse_backend {
+	void *ctx;
+	void (*read)(void *ctx, const struct flash_io *io, uint8_t *data,
+		     uint8_t *oob, struct flash_ecc *ecc);
+	int (*write)(void *ctx, const struct flash_io *io, const uint8_t *data,
+		     const uint8_t *oob);
+	int (*erase)(void *ctx, uint64_t block);
+	int (*is_bad)(void *ctx, uint64_t block);
+	int (*mark_bad)(void *ctx, uint64_t block);
+	int (*sync)(void *ctx);
+};
+
+struct muse_server_config {
+	const char *device;		/* NULL: /dev/muse */
+	const struct geometry *geometry;
+	const char *name;
+	const char *mtdparts;		/* NULL or kernel mtdparts syntax */
+	uint32_t badblocks;
+	uint32_t max_io;		/* 0: MUSE_DEFAULT_MAX_IO */
+	FILE *log;			/* protocol problems; NULL: stderr */
+};
+
+#define MUSE_DEFAULT_MAX_IO (1u << 20)
+
+struct muse_server_stats {
+	uint64_t requests;
+	uint64_t reads;
+	uint64_t writes;
+	uint64_t erases;
+	uint64_t rejected;
+};
+
+struct muse_server;
+
+/* Opens the device and completes the MUSE_INIT exchange. */
+int muse_server_start(const struct muse_server_config *cfg,
+		      const struct muse_backend *be, struct muse_server **out,
+		      struct muse_error *e);
+
+/*
+ * Serves requests until the kernel has registered the MTD device(s) and
+ * returns their indexes; a refusal comes back with the kernel's reason.
+ */
+int muse_server_wait_mtd(struct muse_server *s, int timeout_ms,
+			 struct muse_mtd_list *list, struct muse_error *e);
+
+/*
+ * Serves requests until *stop becomes set (0) or the connection ends
+ * (-ENODEV).  Signals in @wait_mask are unblocked only while waiting, so
+ * a handler that sets *stop is never missed.
+ */
+int muse_server_run(struct muse_server *s, const sigset_t *wait_mask,
+		    volatile sig_atomic_t *stop, struct muse_error *e);
+
+void muse_server_get_stats(const struct muse_server *s,
+			   struct muse_server_stats *st);
+
+/* Closes the device; the kernel then removes the MTD device. */
+void muse_server_close(struct muse_server *s);
+
+#endif

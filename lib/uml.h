@@ -1,0 +1,57 @@
+/*
+ * uml.h - running one command inside the bundled User-Mode Linux kernel.
+ *
+ * The host side writes a job (working directory, argv, environment) into
+ * a private directory, boots the kernel with the host's / as its root
+ * (hostfs) and this very program as init.  In the guest, init mounts
+ * proc, sysfs, devtmpfs, devpts and debugfs, runs the command with the
+ * job's directory and environment, writes its exit status into the job
+ * directory and powers off.  The command's stdout and stderr are files in
+ * the job directory that the host copies to its own while the guest runs
+ * (or the terminal itself, when stdin is one); the kernel's console goes
+ * to the log file.
+ */
+#ifndef MUSE_UML_H
+#define MUSE_UML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+struct uml_job {
+	char *cwd;
+	char **argv;
+	char **env;
+	bool interactive;
+};
+
+int uml_job_write(const char *path, const struct uml_job *job,
+		  struct muse_error *e);
+int uml_job_read(const char *path, struct uml_job *job, struct muse_error *e);
+void uml_job_free(struct uml_job *job);
+
+struct uml_options {
+	const char *kernel;	/* NULL: the kernel built next to this program */
+	const char *mem;	/* guest RAM, e.g. "512M" */
+	const char *log;	/* kernel console log */
+	unsigned timeout;	/* seconds, 0: none */
+	char **argv;
+};
+
+/* Exit status of the guest command (>= 0), or a negative errno. */
+int uml_run(const struct uml_options *o, struct muse_error *e);
+
+/* Where "make" puts the kernel, relative to this program: ../uml/linux */
+int uml_default_kernel(char *buf, size_t size, const char *name);
+
+/* True when this process is init of a guest started by uml_run(). */
+bool uml_is_guest_init(void);
+
+/* Runs the job as the guest's init; powers the guest off, never returns. */
+void uml_guest_main(void) __attribute__((noreturn));
+
+#define UML_EXIT_NO_STATUS 125
+#define UML_EXIT_TIMEOUT 124
+
+#endif

@@ -1,0 +1,337 @@
+/*
+ * uml_host.c - booting the bundled kernel for one command (host side).
+ */
+#define _GNU_SOURCE
+#include "uml.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+int uml_default_kernel(char *buf, size_t size, const char *name)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n < 0)
+		return -errno;
+	self[n] = '\0';
+	/* build/bin/muse -> build/<name>/linux */
+	if (snprintf(buf, size, "%s/../%s/linux", dirname(self), name) >=
+	    (int)size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* short enough that dir + "/" + a file name fits PATH_MAX */
+#define JOB_DIR_MAX (PATH_MAX - 64)
+
+struct uml_session {
+	char dir[JOB_DIR_MAX];
+	char self[PATH_MAX];
+	char kernel[PATH_MAX];
+	bool interactive;
+	int log_fd;
+	int out_fd;		/* job's stdout file, read side */
+	int err_fd;
+	pid_t pid;
+};
+
+static int make_job_dir(struct uml_session *s, struct muse_error *e)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (!tmp || tmp[0] != '/')
+		tmp = "/tmp";
+	if (snprintf(s->dir, sizeof(s->dir), "%s/muse-uml.XXXXXX", tmp) >=
+	    (int)sizeof(s->dir))
+		return muse_fail(e, -ENAMETOOLONG, "TMPDIR is too long");
+	if (!mkdtemp(s->dir))
+		return muse_fail(e, -errno, "cannot create a directory in %s: %s",
+				 tmp, strerror(errno));
+	/* the path travels on the kernel command line */
+	if (strpbrk(s->dir, " \t\n\""))
+		return muse_fail(e, -EINVAL,
+				 "TMPDIR %s contains blanks or quotes, which the kernel command line cannot carry",
+				 tmp);
+	return 0;
+}
+
+static void job_file(const struct uml_session *s, const char *name,
+		     char path[PATH_MAX])
+{
+	snprintf(path, PATH_MAX, "%s/%.32s", s->dir, name);
+}
+
+static int create_file(const struct uml_session *s, const char *name,
+		       int *fd_out)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	job_file(s, name, path);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (fd_out)
+		*fd_out = fd;
+	else
+		close(fd);
+	return 0;
+}
+
+static int write_job(struct uml_session *s, char **argv, struct muse_error *e)
+{
+	char path[PATH_MAX], cwd[PATH_MAX];
+	struct uml_job job = {
+		.cwd = cwd, .argv = argv, .env = environ,
+		.interactive = s->interactive,
+	};
+
+	if (!getcwd(cwd, sizeof(cwd)))
+		return muse_fail(e, -errno, "getcwd: %s", strerror(errno));
+	job_file(s, "job", path);
+	if (uml_job_write(path, &job, e))
+		return e->code;
+	if (create_file(s, "stdout", &s->out_fd) ||
+	    create_file(s, "stderr", &s->err_fd))
+		return muse_fail(e, -errno, "%s: %s", s->dir, strerror(errno));
+	return 0;
+}
+
+static void boot_kernel(const struct uml_session *s, const char *mem)
+{
+	char a_mem[64], a_init[PATH_MAX + 8], a_job[PATH_MAX + 16];
+	char a_umid[64], a_dir[PATH_MAX + 16];
+	char *argv[] = {
+		(char *)s->kernel, a_mem, "rootfstype=hostfs", "rootflags=/",
+		"rw", a_init, a_job, "con=null", "ssl=null",
+		s->interactive ? "con0=fd:0,fd:3" : "con0=null",
+		"con1=null,fd:1", "console=tty1", a_umid, a_dir, NULL,
+	};
+	int null = open("/dev/null", O_RDWR);
+
+	snprintf(a_mem, sizeof(a_mem), "mem=%s", mem);
+	snprintf(a_init, sizeof(a_init), "init=%s", s->self);
+	snprintf(a_job, sizeof(a_job), "MUSE_JOB=%s", s->dir);
+	snprintf(a_umid, sizeof(a_umid), "umid=muse-%d", (int)getpid());
+	snprintf(a_dir, sizeof(a_dir), "uml_dir=%s", s->dir);
+	if (s->interactive) {
+		dup2(1, 3);
+	} else {
+		setpgid(0, 0);
+		dup2(null, 0);
+	}
+	dup2(s->log_fd, 1);
+	dup2(s->log_fd, 2);
+	execv(s->kernel, argv);
+	fprintf(stderr, "muse uml: cannot run %s: %s\n", s->kernel,
+		strerror(errno));
+	_exit(UML_EXIT_NO_STATUS);
+}
+
+/* Copies what the guest command wrote since last time to our stdio. */
+static void forward(int from, int to)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while ((n = read(from, buf, sizeof(buf))) > 0) {
+		for (ssize_t done = 0; done < n;) {
+			ssize_t w = write(to, buf + done, (size_t)(n - done));
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				return;
+			done += w;
+		}
+	}
+}
+
+static void forward_output(const struct uml_session *s)
+{
+	if (s->interactive)
+		return;
+	forward(s->out_fd, STDOUT_FILENO);
+	forward(s->err_fd, STDERR_FILENO);
+}
+
+static void kill_guest(const struct uml_session *s)
+{
+	kill(s->interactive ? s->pid : -s->pid, SIGKILL);
+}
+
+/* Waits for the kernel to exit, copying output; returns its wait status. */
+static int supervise(struct uml_session *s, unsigned timeout, bool *timed_out,
+		     int *stop_signal)
+{
+	struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
+	time_t deadline = timeout ? time(NULL) + timeout : 0;
+	sigset_t set;
+	int status;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	for (;;) {
+		int sig = sigtimedwait(&set, NULL, &tick);
+
+		forward_output(s);
+		if (waitpid(s->pid, &status, WNOHANG) == s->pid)
+			return status;
+		if ((sig == SIGINT || sig == SIGTERM) && !*stop_signal) {
+			*stop_signal = sig;
+			kill_guest(s);
+		}
+		if (deadline && time(NULL) > deadline && !*timed_out) {
+			*timed_out = true;
+			kill_guest(s);
+		}
+	}
+}
+
+static int read_status(const struct uml_session *s, int *code)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int ok;
+
+	job_file(s, "status", path);
+	f = fopen(path, "r");
+	if (!f)
+		return -ENOENT;
+	ok = fscanf(f, "%d", code) == 1;
+	fclose(f);
+	return ok ? 0 : -EINVAL;
+}
+
+static void print_log_tail(const char *log)
+{
+	char cmd[PATH_MAX + 32];
+
+	fprintf(stderr, "muse uml: last kernel messages (%s):\n", log);
+	fflush(stderr);
+	snprintf(cmd, sizeof(cmd), "tail -n 20 '%s' >&2", log);
+	if (system(cmd))
+		fprintf(stderr, "muse uml: (cannot show the log)\n");
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag,
+			struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void cleanup(struct uml_session *s)
+{
+	if (s->out_fd >= 0)
+		close(s->out_fd);
+	if (s->err_fd >= 0)
+		close(s->err_fd);
+	if (s->log_fd >= 0)
+		close(s->log_fd);
+	if (s->dir[0])
+		nftw(s->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int prepare(struct uml_session *s, const struct uml_options *o,
+		   struct muse_error *e)
+{
+	ssize_t n;
+	int ret;
+
+	if (o->kernel)
+		snprintf(s->kernel, sizeof(s->kernel), "%s", o->kernel);
+	else if (uml_default_kernel(s->kernel, sizeof(s->kernel), "uml"))
+		return muse_fail(e, -ENOENT, "cannot locate the kernel");
+	if (access(s->kernel, X_OK))
+		return muse_fail(e, -errno,
+				 "no kernel at %s (%s): run \"make\" first, or pass --kernel",
+				 s->kernel, strerror(errno));
+	n = readlink("/proc/self/exe", s->self, sizeof(s->self) - 1);
+	if (n < 0)
+		return muse_fail(e, -errno, "/proc/self/exe: %s", strerror(errno));
+	s->self[n] = '\0';
+	s->interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	s->log_fd = open(o->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (s->log_fd < 0)
+		return muse_fail(e, -errno, "log %s: %s", o->log, strerror(errno));
+	ret = make_job_dir(s, e);
+	if (!ret)
+		ret = write_job(s, o->argv, e);
+	return ret;
+}
+
+static int finish(struct uml_session *s, const struct uml_options *o,
+		  int wstatus, bool timed_out, int stop_signal,
+		  struct muse_error *e)
+{
+	int code;
+
+	forward_output(s);
+	if (stop_signal)
+		return 128 + stop_signal;
+	if (timed_out) {
+		fprintf(stderr, "muse uml: timed out after %u s; killed the guest\n",
+			o->timeout);
+		print_log_tail(o->log);
+		return UML_EXIT_TIMEOUT;
+	}
+	if (!read_status(s, &code))
+		return code;
+	fprintf(stderr, "muse uml: the kernel stopped (%s %d) before the command reported its exit status\n",
+		WIFSIGNALED(wstatus) ? "signal" : "exit status",
+		WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : WEXITSTATUS(wstatus));
+	print_log_tail(o->log);
+	(void)e;
+	return UML_EXIT_NO_STATUS;
+}
+
+int uml_run(const struct uml_options *o, struct muse_error *e)
+{
+	struct uml_session s = { .log_fd = -1, .out_fd = -1, .err_fd = -1 };
+	bool timed_out = false;
+	int stop_signal = 0, wstatus, ret;
+	sigset_t block, old;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	ret = prepare(&s, o, e);
+	if (!ret) {
+		s.pid = fork();
+		if (s.pid == 0) {
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			boot_kernel(&s, o->mem);
+		}
+		if (s.pid < 0)
+			ret = muse_fail(e, -errno, "fork: %s", strerror(errno));
+	}
+	if (!ret) {
+		wstatus = supervise(&s, o->timeout, &timed_out, &stop_signal);
+		ret = finish(&s, o, wstatus, timed_out, stop_signal, e);
+	}
+	cleanup(&s);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return ret;
+}

@@ -1,0 +1,91 @@
+# MUSE power-cut tools.
+#
+#   make               the UML kernel with MUSE and the muse tool
+#   make check         every test; ends with "N passed, N failed, N skipped"
+#   make demo          serve a flash in UML, put UBIFS on it, check it survives
+#   make bench         MUSE against nandsim in one UML boot
+#   make kernel-debug  the KASAN/lockdep kernel used by the lifetime tests
+#   make deps          install missing Debian packages (all targets do this)
+
+BUILD    := build
+CC       ?= gcc
+WARN     := -Wall -Wextra -Werror
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_FILE_OFFSET_BITS=64 \
+	      -Ilib -Irecorder -Icli -I$(BUILD)/gen
+LDLIBS   :=
+
+LIB_SRCS  := $(wildcard lib/*.c)
+MUSE_SRCS := cli/muse.c cli/uml_cmd.c recorder/serve.c
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+
+VERSION := $(shell cat VERSION)$(shell git describe --always --dirty 2>/dev/null | sed 's/^/+/')
+
+MUSE     := $(BUILD)/bin/muse
+UNIT     := $(BUILD)/tests/unit-tests
+UNIT_SAN := $(BUILD)/tests/unit-tests-asan
+
+.PHONY: all muse kernel kernel-debug check unit demo bench deps clean
+
+all: muse kernel
+
+muse: $(BUILD)/deps-stamp $(MUSE)
+
+$(BUILD)/gen/version.h: VERSION FORCE
+	@mkdir -p $(@D)
+	@echo '#define MUSE_VERSION "$(VERSION)"' > $@.tmp
+	@cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
+
+obj = $(patsubst %.c,$(BUILD)/obj/$(1)/%.o,$(2))
+
+$(BUILD)/obj/normal/%.o: %.c $(BUILD)/gen/version.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/asan/%.o: %.c $(BUILD)/gen/version.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -O1 -fsanitize=address,undefined \
+		-fno-omit-frame-pointer -fno-sanitize-recover=all -MMD -MP -c $< -o $@
+
+$(MUSE): $(call obj,normal,$(MUSE_SRCS) $(LIB_SRCS))
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(UNIT): $(call obj,normal,$(UNIT_SRCS) $(LIB_SRCS))
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(UNIT_SAN): $(call obj,asan,$(UNIT_SRCS) $(LIB_SRCS))
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fsanitize=address,undefined -o $@ $^ $(LDLIBS)
+
+kernel: $(BUILD)/deps-stamp
+	kernel/build.sh uml
+
+kernel-debug: $(BUILD)/deps-stamp
+	kernel/build.sh uml-debug
+
+unit: $(UNIT) $(UNIT_SAN)
+
+check: all kernel-debug unit
+	tests/run
+
+demo: all
+	$(MUSE) uml -- tests/demo.sh
+
+bench: all
+	tests/bench/run
+
+$(BUILD)/deps-stamp: scripts/deps
+	@scripts/deps
+	@mkdir -p $(BUILD) && touch $@
+
+deps:
+	scripts/deps
+
+clean:
+	rm -rf $(BUILD)
+
+FORCE:
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

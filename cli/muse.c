@@ -1,0 +1,61 @@
+/*
+ * muse.c - the "muse" command: one program, one subcommand per job.
+ *
+ * Also the init of the guests that "muse uml" boots: the kernel runs
+ * this program as PID 1 with MUSE_JOB in its environment.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "serve.h"
+#include "uml.h"
+#include "uml_cmd.h"
+#include "version.h"
+
+static const char usage[] =
+	"usage: muse COMMAND [options]\n"
+	"\n"
+	"Flash (MTD) devices in userspace over MUSE, for power-cut testing.\n"
+	"\n"
+	"commands:\n"
+	"  serve    create an MTD device backed by a flash chip in this process\n"
+	"  uml      run a command inside the bundled User-Mode Linux kernel\n"
+	"  version  print the version\n"
+	"\n"
+	"\"muse COMMAND --help\" describes a command.\n";
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+};
+
+static int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("muse %s\n", MUSE_VERSION);
+	return 0;
+}
+
+static const struct command commands[] = {
+	{ "serve", cmd_serve },
+	{ "uml", cmd_uml },
+	{ "version", cmd_version },
+};
+
+int main(int argc, char **argv)
+{
+	if (uml_is_guest_init())
+		uml_guest_main();
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "--version"))
+		return cmd_version(0, NULL);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "muse: unknown command %s\n\n%s", argv[1], usage);
+	return 2;
+}

@@ -1,0 +1,314 @@
+/*
+ * serve.c - "muse serve": a flash chip in userspace, served over MUSE.
+ *
+ * Creates the MTD device, prints its path(s) on stdout once they exist,
+ * serves until SIGINT or SIGTERM, then removes the device and optionally
+ * saves the flash.  Exit status: 0, 1 on an error, 3 when the flash saw
+ * rule violations (NOP, page order, 1 over 0) but nothing else failed.
+ */
+#define _GNU_SOURCE
+#include "serve.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include "backend.h"
+#include "flash.h"
+#include "geometry.h"
+#include "image.h"
+#include "server.h"
+
+#ifndef PR_SET_IO_FLUSHER
+#define PR_SET_IO_FLUSHER 57
+#endif
+
+#define EXIT_VIOLATIONS 3
+
+struct serve_args {
+	const char *geometry;
+	const char *image;
+	const char *format;
+	const char *backing;
+	const char *bad_blocks;
+	const char *save;
+	const char *name;
+	const char *mtdparts;
+	const char *device;
+	uint32_t max_io;
+	bool strict;
+	enum image_format fmt;
+};
+
+static const char usage[] =
+	"usage: muse serve [options]\n"
+	"\n"
+	"Creates an MTD device backed by a flash chip in this process and serves\n"
+	"it until SIGINT or SIGTERM. The device path (e.g. /dev/mtd0) is printed\n"
+	"on stdout once the device exists, one line per device.\n"
+	"\n"
+	"  -g, --geometry G     chip geometry: preset (nand-2k, nand-4k, mlc-4k,\n"
+	"                       nor-64k, ram) and/or key=value list; default nand-2k\n"
+	"  -i, --image FILE     start from this image (raw or nanddump --oob)\n"
+	"  -f, --format F       image format: raw, nanddump-oob or auto (default)\n"
+	"  -b, --backing FILE   keep the flash in this sparse file, not in memory\n"
+	"      --bad-blocks L   factory bad blocks, e.g. 3,17,200\n"
+	"  -s, --save FILE      write the flash to FILE on exit (nanddump-oob\n"
+	"                       layout for NAND, raw otherwise; see --format)\n"
+	"      --strict         answer flash rule violations with -EIO\n"
+	"  -n, --name NAME      MTD name (default: muse)\n"
+	"      --mtdparts SPEC  partitions, e.g. 4m(boot),-(ubi)\n"
+	"      --device PATH    MUSE control device (default /dev/muse)\n"
+	"      --max-io BYTES   largest request the kernel may send (default 1m)\n"
+	"  -h, --help           show this help\n"
+	"\n"
+	"examples:\n"
+	"  muse serve --geometry nand-2k,size=16m\n"
+	"  muse serve --image dump.bin --save after.bin\n"
+	"  muse serve --geometry nor-64k --backing /tmp/nor.cells\n";
+
+static int parse_args(int argc, char **argv, struct serve_args *a)
+{
+	enum { OPT_BAD = 256, OPT_STRICT, OPT_MTDPARTS, OPT_DEVICE, OPT_MAXIO };
+	static const struct option opts[] = {
+		{ "geometry", required_argument, NULL, 'g' },
+		{ "image", required_argument, NULL, 'i' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "backing", required_argument, NULL, 'b' },
+		{ "bad-blocks", required_argument, NULL, OPT_BAD },
+		{ "save", required_argument, NULL, 's' },
+		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "name", required_argument, NULL, 'n' },
+		{ "mtdparts", required_argument, NULL, OPT_MTDPARTS },
+		{ "device", required_argument, NULL, OPT_DEVICE },
+		{ "max-io", required_argument, NULL, OPT_MAXIO },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct muse_error e;
+	uint64_t v;
+	int c;
+
+	*a = (struct serve_args){ .geometry = "nand-2k", .name = "muse",
+				  .format = "auto" };
+	while ((c = getopt_long(argc, argv, "g:i:f:b:s:n:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'g': a->geometry = optarg; break;
+		case 'i': a->image = optarg; break;
+		case 'f': a->format = optarg; break;
+		case 'b': a->backing = optarg; break;
+		case OPT_BAD: a->bad_blocks = optarg; break;
+		case 's': a->save = optarg; break;
+		case OPT_STRICT: a->strict = true; break;
+		case 'n': a->name = optarg; break;
+		case OPT_MTDPARTS: a->mtdparts = optarg; break;
+		case OPT_DEVICE: a->device = optarg; break;
+		case OPT_MAXIO:
+			if (parse_size(optarg, &v) || !v || v > UINT32_MAX) {
+				fprintf(stderr, "muse serve: --max-io %s is not a size\n",
+					optarg);
+				return 1;
+			}
+			a->max_io = (uint32_t)v;
+			break;
+		case 'h': fputs(usage, stdout); return -1;
+		default: fputs(usage, stderr); return 1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "muse serve: unexpected argument %s\n%s",
+			argv[optind], usage);
+		return 1;
+	}
+	if (image_parse_format(a->format, &a->fmt, &e)) {
+		fprintf(stderr, "muse serve: %s\n", e.msg);
+		return 1;
+	}
+	return 0;
+}
+
+static int mark_bad_blocks(struct flash *f, const char *list,
+			   struct muse_error *e)
+{
+	uint64_t blocks = geometry_blocks(flash_geometry(f));
+	const char *p = list;
+
+	while (*p) {
+		char *end;
+		unsigned long long b = strtoull(p, &end, 0);
+
+		if (end == p || (*end && *end != ','))
+			return muse_fail(e, -EINVAL,
+					 "--bad-blocks %s is not a list of block numbers",
+					 list);
+		if (b >= blocks)
+			return muse_fail(e, -EINVAL,
+					 "--bad-blocks: block %llu is beyond the %" PRIu64
+					 " blocks of the chip", b, blocks);
+		if (flash_mark_bad(f, b))
+			return muse_fail(e, -EINVAL,
+					 "--bad-blocks: this chip has no bad blocks (NAND only)");
+		p = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+static int prepare_flash(struct serve_args *a, struct geometry *g,
+			 struct flash **f, struct muse_error *e)
+{
+	struct flash_options opt = {
+		.backing_path = a->backing,
+		.strict = a->strict,
+		.on_violation = flash_log_violation,
+		.ctx = stderr,
+	};
+	FILE *probe;
+	int ret;
+
+	ret = geometry_parse(a->geometry, g, e);
+	if (ret)
+		return ret;
+	if (a->image && a->backing && (probe = fopen(a->backing, "rb"))) {
+		bool used = fgetc(probe) != EOF;
+
+		fclose(probe);
+		if (used)
+			return muse_fail(e, -EEXIST,
+					 "backing file %s already holds a flash; remove it or drop --image",
+					 a->backing);
+	}
+	ret = flash_create(g, &opt, f, e);
+	if (!ret && a->image)
+		ret = image_load(*f, a->image, a->fmt, e);
+	if (!ret && a->bad_blocks)
+		ret = mark_bad_blocks(*f, a->bad_blocks, e);
+	return ret;
+}
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* Blocks SIGINT/SIGTERM except while the server waits for requests. */
+static void setup_signals(sigset_t *wait_mask)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	sigset_t stop;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop, wait_mask);
+	sigdelset(wait_mask, SIGINT);
+	sigdelset(wait_mask, SIGTERM);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static void print_devices(const struct muse_mtd_list *list)
+{
+	for (uint32_t i = 0; i < list->count; i++)
+		printf("/dev/mtd%d\n", list->index[i]);
+	fflush(stdout);
+}
+
+static void print_summary(struct flash *f, struct muse_server *s)
+{
+	struct muse_server_stats ss;
+	struct flash_stats fs;
+	uint64_t violations = 0;
+
+	muse_server_get_stats(s, &ss);
+	flash_get_stats(f, &fs);
+	for (int k = 0; k < FLASH_VIOLATION_KINDS; k++)
+		violations += fs.violations[k];
+	fprintf(stderr,
+		"muse serve: %" PRIu64 " requests (%" PRIu64 " reads, %" PRIu64
+		" writes, %" PRIu64 " erases, %" PRIu64 " rejected), %" PRIu64
+		" page programs, %" PRIu32 " bad blocks, %" PRIu64
+		" rule violations\n", ss.requests, ss.reads, ss.writes,
+		ss.erases, ss.rejected, fs.programs, flash_bad_count(f),
+		violations);
+}
+
+static bool saw_violations(struct flash *f)
+{
+	struct flash_stats fs;
+
+	flash_get_stats(f, &fs);
+	for (int k = 0; k < FLASH_VIOLATION_KINDS; k++)
+		if (fs.violations[k])
+			return true;
+	return false;
+}
+
+static int serve(const struct serve_args *a, struct flash *f,
+		 const struct geometry *g, struct muse_error *e)
+{
+	struct muse_server_config cfg = {
+		.device = a->device, .geometry = g, .name = a->name,
+		.mtdparts = a->mtdparts, .badblocks = flash_bad_count(f),
+		.max_io = a->max_io,
+	};
+	struct flash_backend fb;
+	struct muse_backend be;
+	struct muse_mtd_list list;
+	struct muse_server *s;
+	sigset_t wait_mask;
+	int ret;
+
+	if (flash_backend_init(&fb, f, &be))
+		return muse_fail(e, -ENOMEM, "out of memory");
+	/* flash IO must not wait for reclaim that waits for flash IO */
+	if (prctl(PR_SET_IO_FLUSHER, 1, 0, 0, 0))
+		fprintf(stderr, "muse serve: warning: PR_SET_IO_FLUSHER: %s\n",
+			strerror(errno));
+	setup_signals(&wait_mask);
+	ret = muse_server_start(&cfg, &be, &s, e);
+	if (!ret) {
+		ret = muse_server_wait_mtd(s, 10000, &list, e);
+		if (!ret) {
+			print_devices(&list);
+			ret = muse_server_run(s, &wait_mask, &stop_requested, e);
+		}
+		print_summary(f, s);
+		muse_server_close(s);
+	}
+	flash_backend_release(&fb);
+	return ret;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	struct serve_args a;
+	struct muse_error e = { 0 };
+	struct flash *f = NULL;
+	struct geometry g;
+	int ret;
+
+	ret = parse_args(argc, argv, &a);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	ret = prepare_flash(&a, &g, &f, &e);
+	if (!ret)
+		ret = serve(&a, f, &g, &e);
+	if (!ret && a.save)
+		ret = image_save(f, a.save, a.fmt, &e);
+	if (ret)
+		fprintf(stderr, "muse serve: %s\n", e.msg);
+	else if (saw_violations(f))
+		ret = EXIT_VIOLATIONS;
+	flash_destroy(f);
+	if (ret < 0)
+		return 1;
+	return ret;
+}

@@ -1,0 +1,96 @@
+/*
+ * main.c - runs the registered unit tests, optionally only those whose
+ * name contains argv[1].
+ */
+#define _GNU_SOURCE
+#include "test.h"
+
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define MAX_TESTS 512
+
+static struct {
+	const char *name;
+	test_fn fn;
+} tests[MAX_TESTS];
+static int ntests;
+static int failed_now;
+static char tmpdir[256];
+
+void test_register(const char *name, test_fn fn)
+{
+	if (ntests == MAX_TESTS) {
+		fprintf(stderr, "too many tests\n");
+		exit(2);
+	}
+	tests[ntests].name = name;
+	tests[ntests].fn = fn;
+	ntests++;
+}
+
+void test_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	failed_now = 1;
+	fprintf(stdout, "    %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stdout, fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+}
+
+int test_failed(void)
+{
+	return failed_now;
+}
+
+const char *test_tmpdir(void)
+{
+	if (!tmpdir[0]) {
+		snprintf(tmpdir, sizeof(tmpdir), "%s/muse-unit.XXXXXX",
+			 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+		if (!mkdtemp(tmpdir)) {
+			perror("mkdtemp");
+			exit(2);
+		}
+	}
+	return tmpdir;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag,
+			struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void drop_tmpdir(void)
+{
+	if (tmpdir[0])
+		nftw(tmpdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	tmpdir[0] = '\0';
+}
+
+int main(int argc, char **argv)
+{
+	int passed = 0, failed = 0;
+
+	for (int i = 0; i < ntests; i++) {
+		if (argc > 1 && !strstr(tests[i].name, argv[1]))
+			continue;
+		failed_now = 0;
+		tests[i].fn();
+		drop_tmpdir();
+		printf("%s %s\n", failed_now ? "FAIL" : "ok  ", tests[i].name);
+		fflush(stdout);
+		failed_now ? failed++ : passed++;
+	}
+	printf("unit: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

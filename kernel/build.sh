@@ -65,6 +65,9 @@ if [ ! -f "$src/.muse-patched" ]; then
 	done
 	touch "$src.tmp/.muse-patched"
 	mv "$src.tmp" "$src"
+	# sources of older patch sets only take space (1.4 GB each)
+	find "$top/build/src" -maxdepth 1 -name 'linux-*' ! -name "linux-$src_key" \
+		-exec rm -rf {} +
 fi
 
 obj=$top/build/obj/$variant

@@ -364,6 +364,9 @@ static int derive(struct geometry *g, unsigned mask, struct muse_error *e)
 		g->oob_size = 0;
 	if (!given(mask, KEY_THRESHOLD))
 		g->bitflip_threshold = (3 * g->ecc_strength + 3) / 4;
+	/* a free layout alone (from a dump's hardware): ECC bytes unknown */
+	if (given(mask, KEY_OOBFREE) && !given(mask, KEY_OOBECC))
+		g->oobecc.count = 0;
 	if (reshaped && !given(mask, KEY_OOBFREE) && !given(mask, KEY_OOBECC))
 		return derive_oob_layout(g, e);
 	return 0;
@@ -449,6 +452,19 @@ int geometry_parse(const char *spec, struct geometry *g, struct muse_error *e)
 	if (!ret)
 		ret = geometry_validate(g, e);
 	return ret;
+}
+
+bool geometry_spec_sets(const char *spec, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *t = spec; t && *t; t = strchr(t, ',')) {
+		if (*t == ',')
+			t++;
+		if (!strncmp(t, key, n) && t[n] == '=')
+			return true;
+	}
+	return false;
 }
 
 static bool is_pow2(uint64_t v)
@@ -649,92 +665,4 @@ int geometry_format(const struct geometry *g, char *buf, size_t size)
 				   "oobecc", &g->oobecc);
 	}
 	return n;
-}
-
-static int kernel_layout(char *buf, size_t size, const struct oob_layout *l)
-{
-	int n = 0;
-
-	for (uint32_t i = 0; i < l->count; i++)
-		n += snprintf(buf + n, size > (size_t)n ? size - n : 0,
-			      "%s%" PRIu32 ":%" PRIu32, i ? "," : "",
-			      l->region[i].offset, l->region[i].length);
-	return n;
-}
-
-struct param_buf {
-	char *buf;
-	size_t size;
-	size_t len;
-	bool overflow;
-};
-
-static void add_param(struct param_buf *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void add_param(struct param_buf *p, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (p->overflow)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(p->buf + p->len, p->size - p->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n + 1 > p->size - p->len) {
-		p->overflow = true;
-		return;
-	}
-	p->len += (size_t)n + 1;
-}
-
-int geometry_init_params(const struct geometry *g, const char *name,
-			 const char *mtdparts, uint32_t badblocks, char *buf,
-			 size_t size, struct muse_error *e)
-{
-	struct param_buf p = { .buf = buf, .size = size };
-	char layout[512];
-	uint32_t shift;
-
-	if (!name || !*name || strlen(name) > GEOMETRY_NAME_MAX)
-		return muse_fail(e, -EINVAL,
-				 "the MTD name must have 1 to %d characters",
-				 GEOMETRY_NAME_MAX);
-	add_param(&p, "name=%s", name);
-	add_param(&p, "type=%s", flash_type_name(g->type));
-	add_param(&p, "size=%" PRIu64, g->size);
-	add_param(&p, "erasesize=%" PRIu32, g->block_size);
-	add_param(&p, "writesize=%" PRIu32, g->page_size);
-	add_param(&p, "writebufsize=%" PRIu32, g->writebuf_size);
-	if (g->oob_size) {
-		add_param(&p, "oobsize=%" PRIu32, g->oob_size);
-		add_param(&p, "oobavail=%" PRIu32, geometry_oob_avail(g));
-	}
-	if (g->oobfree.count) {
-		kernel_layout(layout, sizeof(layout), &g->oobfree);
-		add_param(&p, "oobfree=%s", layout);
-	}
-	if (g->oobecc.count) {
-		kernel_layout(layout, sizeof(layout), &g->oobecc);
-		add_param(&p, "oobecc=%s", layout);
-	}
-	shift = 0;
-	while ((g->page_size >> shift) > g->subpage_size)
-		shift++;
-	if (shift)
-		add_param(&p, "subpage_shift=%" PRIu32, shift);
-	if (g->ecc_strength) {
-		add_param(&p, "ecc_strength=%" PRIu32, g->ecc_strength);
-		add_param(&p, "ecc_step=%" PRIu32, g->ecc_step);
-		add_param(&p, "bitflip_threshold=%" PRIu32, g->bitflip_threshold);
-	}
-	if (badblocks)
-		add_param(&p, "badblocks=%" PRIu32, badblocks);
-	if (mtdparts && *mtdparts)
-		add_param(&p, "mtdparts=%s", mtdparts);
-	if (p.overflow)
-		return muse_fail(e, -E2BIG,
-				 "the MUSE init parameters exceed %zu bytes", size);
-	return (int)p.len;
 }

@@ -67,11 +67,6 @@ int geometry_validate(const struct geometry *g, struct muse_error *e);
 /* The canonical key=value form, which geometry_parse() reads back. */
 int geometry_format(const struct geometry *g, char *buf, size_t size);
 
-/* The MUSE_INIT parameter block ("key=value\0..."); returns its length. */
-int geometry_init_params(const struct geometry *g, const char *name,
-			 const char *mtdparts, uint32_t badblocks, char *buf,
-			 size_t size, struct muse_error *e);
-
 const char *flash_type_name(enum flash_type type);
 
 static inline bool geometry_is_nand(const struct geometry *g)
@@ -121,6 +116,9 @@ static inline uint32_t geometry_unit_data(const struct geometry *g)
 		return g->page_size;
 	return n < g->block_size ? n : g->block_size;
 }
+
+/* True if the key=value list in @spec sets @key itself */
+bool geometry_spec_sets(const char *spec, const char *key);
 
 /* Parses "123", "0x7b", "64k", "16m", "1g" into bytes; -EINVAL if not. */
 int parse_size(const char *s, uint64_t *out);

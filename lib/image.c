@@ -49,6 +49,25 @@ uint64_t image_size(const struct geometry *g, enum image_format fmt)
 	return 0;
 }
 
+int image_infer_size(const struct geometry *g, uint64_t file_size,
+		     enum image_format fmt, uint64_t *size)
+{
+	uint64_t block_rec = (uint64_t)geometry_pages_per_block(g) *
+			     (g->page_size + g->oob_size);
+
+	if (fmt != IMAGE_RAW && g->oob_size && file_size &&
+	    file_size % block_rec == 0) {
+		*size = file_size / block_rec * g->block_size;
+		return 0;
+	}
+	if (fmt != IMAGE_NANDDUMP_OOB && file_size &&
+	    file_size % g->block_size == 0) {
+		*size = file_size;
+		return 0;
+	}
+	return -EINVAL;
+}
+
 static int pick_format(const struct geometry *g, const char *path,
 		       uint64_t size, enum image_format *fmt,
 		       struct muse_error *e)

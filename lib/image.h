@@ -28,6 +28,13 @@ const char *image_format_name(enum image_format fmt);
 /* Bytes an image of this chip has in @fmt; 0 if the chip cannot have it */
 uint64_t image_size(const struct geometry *g, enum image_format fmt);
 
+/*
+ * The chip size an image of @file_size bytes implies for geometry @g
+ * (nanddump-oob preferred where the size fits both); -EINVAL if none.
+ */
+int image_infer_size(const struct geometry *g, uint64_t file_size,
+		     enum image_format fmt, uint64_t *size);
+
 /* Loads a whole-chip image; the size must match exactly. */
 int image_load(struct flash *f, const char *path, enum image_format fmt,
 	       struct muse_error *e);

@@ -19,6 +19,8 @@
 
 struct muse_server {
 	int fd;
+	int null_fd;		/* replaces fd when interrupted */
+	volatile sig_atomic_t interrupted;
 	int kmsg;		/* /dev/kmsg positioned at our start, or -1 */
 	struct muse_backend be;
 	const struct geometry *g;
@@ -58,7 +60,7 @@ static int open_kmsg_tail(void)
 /* Appends the "muse:" kernel messages logged since the start to @e */
 static void explain_from_kmsg(struct muse_server *s, struct muse_error *e)
 {
-	char rec[1024];
+	char rec[1024], before[sizeof(e->msg)];
 	ssize_t n;
 
 	if (s->kmsg < 0)
@@ -71,18 +73,16 @@ static void explain_from_kmsg(struct muse_server *s, struct muse_error *e)
 		if (!text || strncmp(text + 1, "muse:", 5))
 			continue;
 		text[strcspn(text, "\n")] = '\0';
-		muse_fail(e, e->code, "%s; the kernel says: %s", e->msg,
+		memcpy(before, e->msg, sizeof(before));
+		muse_fail(e, e->code, "%.200s; kernel log: %.280s", before,
 			  text + 1);
 	}
 }
 
 static int read_request(struct muse_server *s, size_t *len)
 {
-	ssize_t n;
+	ssize_t n = read(s->fd, s->req, s->req_size);
 
-	do {
-		n = read(s->fd, s->req, s->req_size);
-	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
 	*len = (size_t)n;
@@ -118,7 +118,7 @@ static int reply_init(struct muse_server *s,
 		.max_io = s->max_io,
 	};
 	struct muse_request req;
-	size_t len;
+	size_t len = 0;
 	int n, ret;
 
 	ret = read_request(s, &len);
@@ -136,9 +136,8 @@ static int reply_init(struct muse_server *s,
 				MUSE_KERNEL_MINOR_VERSION);
 	if (ret)
 		return ret;
-	n = geometry_init_params(cfg->geometry, cfg->name, cfg->mtdparts,
-				 cfg->badblocks, (char *)buf + sizeof(out),
-				 MUSE_INIT_INFO_MAX, e);
+	n = muse_init_params(cfg->geometry, &cfg->extras,
+			     (char *)buf + sizeof(out), MUSE_INIT_INFO_MAX, e);
 	if (n < 0)
 		return n;
 	memcpy(buf, &out, sizeof(out));
@@ -170,8 +169,9 @@ int muse_server_start(const struct muse_server_config *cfg,
 	s->req = malloc(s->req_size);
 	s->reply = malloc(sizeof(struct muse_read_out) + s->max_io);
 	s->kmsg = open_kmsg_tail();
+	s->null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	s->fd = -1;
-	if (!s->req || !s->reply) {
+	if (!s->req || !s->reply || s->null_fd < 0) {
 		muse_server_close(s);
 		return muse_fail(e, -ENOMEM, "out of memory");
 	}
@@ -317,15 +317,16 @@ static int serve_one(struct muse_server *s, struct muse_error *e)
 {
 	struct muse_request r;
 	struct muse_error de;
-	size_t len;
+	size_t len = 0;
 	int ret;
 
 	ret = read_request(s, &len);
-	if (ret == -EAGAIN)
+	if (ret == -EAGAIN || ret == -EINTR || (!ret && !len && s->interrupted))
 		return 0;
+	if (!ret && !len)
+		ret = -ENODEV;
 	if (ret)
-		return muse_fail(e, ret == -ENODEV ? -ENODEV : ret,
-				 "reading from the MUSE device: %s",
+		return muse_fail(e, ret, "reading from the MUSE device: %s",
 				 strerror(-ret));
 	ret = muse_decode_request(s->req, len, &r, &de);
 	if (ret == -EPROTO) {
@@ -361,6 +362,9 @@ int muse_server_wait_mtd(struct muse_server *s, int timeout_ms,
 		struct pollfd p = { .fd = s->fd, .events = POLLIN };
 		int ret;
 
+		if (s->interrupted)
+			return muse_fail(e, -EINTR,
+					 "stopped before the MTD device appeared");
 		if (!ioctl(s->fd, MUSE_DEV_IOC_MTD_LIST, list))
 			return 0;
 		if (errno != EAGAIN) {
@@ -385,25 +389,26 @@ int muse_server_wait_mtd(struct muse_server *s, int timeout_ms,
 	}
 }
 
-int muse_server_run(struct muse_server *s, const sigset_t *wait_mask,
-		    volatile sig_atomic_t *stop, struct muse_error *e)
+/*
+ * One blocking read and one write per request: in a UML guest every
+ * system call costs a round trip through the host, so no poll().
+ */
+int muse_server_run(struct muse_server *s, struct muse_error *e)
 {
-	while (!*stop) {
-		struct pollfd p = { .fd = s->fd, .events = POLLIN };
-		int ret = ppoll(&p, 1, NULL, wait_mask);
+	while (!s->interrupted) {
+		int ret = serve_one(s, e);
 
-		if (ret < 0 && errno == EINTR)
-			continue;
-		if (ret < 0)
-			return muse_fail(e, -errno, "poll: %s", strerror(errno));
-		if (p.revents & (POLLERR | POLLHUP))
-			return muse_fail(e, -ENODEV,
-					 "the kernel closed the MUSE connection");
-		ret = serve_one(s, e);
 		if (ret)
 			return ret;
 	}
 	return 0;
+}
+
+void muse_server_interrupt(struct muse_server *s)
+{
+	s->interrupted = 1;
+	/* a read about to start now reads EOF; one blocked returns EINTR */
+	dup2(s->null_fd, s->fd);
 }
 
 void muse_server_get_stats(const struct muse_server *s,
@@ -420,6 +425,8 @@ void muse_server_close(struct muse_server *s)
 		close(s->fd);
 	if (s->kmsg >= 0)
 		close(s->kmsg);
+	if (s->null_fd >= 0)
+		close(s->null_fd);
 	free(s->req);
 	free(s->reply);
 	free(s);

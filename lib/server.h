@@ -22,6 +22,7 @@
 #include "flash.h"
 #include "flash_io.h"
 #include "geometry.h"
+#include "init_params.h"
 #include "wire.h"
 
 struct muse_backend {
@@ -39,9 +40,7 @@ struct muse_backend {
 struct muse_server_config {
 	const char *device;		/* NULL: /dev/muse */
 	const struct geometry *geometry;
-	const char *name;
-	const char *mtdparts;		/* NULL or kernel mtdparts syntax */
-	uint32_t badblocks;
+	struct muse_init_extras extras;
 	uint32_t max_io;		/* 0: MUSE_DEFAULT_MAX_IO */
 	FILE *log;			/* protocol problems; NULL: stderr */
 };
@@ -71,12 +70,17 @@ int muse_server_wait_mtd(struct muse_server *s, int timeout_ms,
 			 struct muse_mtd_list *list, struct muse_error *e);
 
 /*
- * Serves requests until *stop becomes set (0) or the connection ends
- * (-ENODEV).  Signals in @wait_mask are unblocked only while waiting, so
- * a handler that sets *stop is never missed.
+ * Serves requests until muse_server_interrupt() (0) or until the
+ * connection ends (-ENODEV).
  */
-int muse_server_run(struct muse_server *s, const sigset_t *wait_mask,
-		    volatile sig_atomic_t *stop, struct muse_error *e);
+int muse_server_run(struct muse_server *s, struct muse_error *e);
+
+/*
+ * Async-signal-safe: ends the connection (the kernel removes the MTD
+ * device) and makes muse_server_run() return, even if the signal lands
+ * just before it blocks waiting for a request.
+ */
+void muse_server_interrupt(struct muse_server *s);
 
 void muse_server_get_stats(const struct muse_server *s,
 			   struct muse_server_stats *st);

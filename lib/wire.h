@@ -77,11 +77,14 @@ struct muse_io_in {
 	uint32_t mode;
 };
 
+/* The page may read differently next time: the kernel must not cache it */
+#define MUSE_READ_UNCACHEABLE (1u << 0)
+
 struct muse_read_out {
 	uint32_t corrected;
 	uint32_t failed;
 	uint32_t max_bitflips;
-	uint32_t padding;
+	uint32_t flags;
 };
 
 struct muse_erase_in {

@@ -17,11 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 
 #include "backend.h"
 #include "flash.h"
 #include "geometry.h"
 #include "image.h"
+#include "init_params.h"
 #include "server.h"
 
 #ifndef PR_SET_IO_FLUSHER
@@ -29,6 +31,8 @@
 #endif
 
 #define EXIT_VIOLATIONS 3
+/* pages of kernel read cache: UBI's EC and VID header reads share one */
+#define DEFAULT_READ_CACHE 64
 
 struct serve_args {
 	const char *geometry;
@@ -41,6 +45,7 @@ struct serve_args {
 	const char *mtdparts;
 	const char *device;
 	uint32_t max_io;
+	uint32_t read_cache;
 	bool strict;
 	enum image_format fmt;
 };
@@ -65,6 +70,7 @@ static const char usage[] =
 	"      --mtdparts SPEC  partitions, e.g. 4m(boot),-(ubi)\n"
 	"      --device PATH    MUSE control device (default /dev/muse)\n"
 	"      --max-io BYTES   largest request the kernel may send (default 1m)\n"
+	"      --read-cache N   pages the kernel may cache (default 64, 0: none)\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"examples:\n"
@@ -72,9 +78,25 @@ static const char usage[] =
 	"  muse serve --image dump.bin --save after.bin\n"
 	"  muse serve --geometry nor-64k --backing /tmp/nor.cells\n";
 
+static int parse_u32_arg(const char *opt, const char *val, uint32_t max,
+			 uint32_t *out)
+{
+	char *end;
+	unsigned long v = strtoul(val, &end, 0);
+
+	if (!*val || *end || v > max) {
+		fprintf(stderr, "muse serve: %s %s is not a number up to %" PRIu32 "\n",
+			opt, val, max);
+		return 1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct serve_args *a)
 {
-	enum { OPT_BAD = 256, OPT_STRICT, OPT_MTDPARTS, OPT_DEVICE, OPT_MAXIO };
+	enum { OPT_BAD = 256, OPT_STRICT, OPT_MTDPARTS, OPT_DEVICE, OPT_MAXIO,
+	       OPT_CACHE };
 	static const struct option opts[] = {
 		{ "geometry", required_argument, NULL, 'g' },
 		{ "image", required_argument, NULL, 'i' },
@@ -87,6 +109,7 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
 		{ "mtdparts", required_argument, NULL, OPT_MTDPARTS },
 		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ "max-io", required_argument, NULL, OPT_MAXIO },
+		{ "read-cache", required_argument, NULL, OPT_CACHE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -95,7 +118,8 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
 	int c;
 
 	*a = (struct serve_args){ .geometry = "nand-2k", .name = "muse",
-				  .format = "auto" };
+				  .format = "auto",
+				  .read_cache = DEFAULT_READ_CACHE };
 	while ((c = getopt_long(argc, argv, "g:i:f:b:s:n:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'g': a->geometry = optarg; break;
@@ -115,6 +139,11 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
 				return 1;
 			}
 			a->max_io = (uint32_t)v;
+			break;
+		case OPT_CACHE:
+			if (parse_u32_arg("--read-cache", optarg, 1024,
+					  &a->read_cache))
+				return 1;
 			break;
 		case 'h': fputs(usage, stdout); return -1;
 		default: fputs(usage, stderr); return 1;
@@ -158,6 +187,23 @@ static int mark_bad_blocks(struct flash *f, const char *list,
 	return 0;
 }
 
+/* Without size= in the geometry, an image tells how big the chip is */
+static int size_from_image(const struct serve_args *a, struct geometry *g,
+			   struct muse_error *e)
+{
+	struct stat st;
+
+	if (stat(a->image, &st))
+		return muse_fail(e, -errno, "image %s: %s", a->image,
+				 strerror(errno));
+	if (image_infer_size(g, (uint64_t)st.st_size, a->fmt, &g->size))
+		return muse_fail(e, -EINVAL,
+				 "image %s (%lld bytes) is no whole number of %s eraseblocks; give size= in --geometry",
+				 a->image, (long long)st.st_size,
+				 flash_type_name(g->type));
+	return geometry_validate(g, e);
+}
+
 static int prepare_flash(struct serve_args *a, struct geometry *g,
 			 struct flash **f, struct muse_error *e)
 {
@@ -171,6 +217,8 @@ static int prepare_flash(struct serve_args *a, struct geometry *g,
 	int ret;
 
 	ret = geometry_parse(a->geometry, g, e);
+	if (!ret && a->image && !geometry_spec_sets(a->geometry, "size"))
+		ret = size_from_image(a, g, e);
 	if (ret)
 		return ret;
 	if (a->image && a->backing && (probe = fopen(a->backing, "rb"))) {
@@ -190,26 +238,21 @@ static int prepare_flash(struct serve_args *a, struct geometry *g,
 	return ret;
 }
 
-static volatile sig_atomic_t stop_requested;
+/* The one server a stop signal ends; set while it serves */
+static struct muse_server *serving;
 
 static void on_stop_signal(int sig)
 {
 	(void)sig;
-	stop_requested = 1;
+	muse_server_interrupt(serving);
 }
 
-/* Blocks SIGINT/SIGTERM except while the server waits for requests. */
-static void setup_signals(sigset_t *wait_mask)
+/* From here on SIGINT and SIGTERM end the connection cleanly. */
+static void stop_on_signals(struct muse_server *s)
 {
 	struct sigaction sa = { .sa_handler = on_stop_signal };
-	sigset_t stop;
 
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	sigprocmask(SIG_BLOCK, &stop, wait_mask);
-	sigdelset(wait_mask, SIGINT);
-	sigdelset(wait_mask, SIGTERM);
+	serving = s;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 }
@@ -255,32 +298,38 @@ static int serve(const struct serve_args *a, struct flash *f,
 		 const struct geometry *g, struct muse_error *e)
 {
 	struct muse_server_config cfg = {
-		.device = a->device, .geometry = g, .name = a->name,
-		.mtdparts = a->mtdparts, .badblocks = flash_bad_count(f),
-		.max_io = a->max_io,
+		.device = a->device, .geometry = g, .max_io = a->max_io,
+		.extras = { .name = a->name, .mtdparts = a->mtdparts,
+			    .readcache = a->read_cache },
 	};
+	char bad[2048];
 	struct flash_backend fb;
 	struct muse_backend be;
 	struct muse_mtd_list list;
 	struct muse_server *s;
-	sigset_t wait_mask;
 	int ret;
 
 	if (flash_backend_init(&fb, f, &be))
 		return muse_fail(e, -ENOMEM, "out of memory");
+	/* a list too long for the init reply: the kernel asks block by block */
+	if (!muse_bad_block_list(f, bad, sizeof(bad)))
+		cfg.extras.badblocks = bad;
 	/* flash IO must not wait for reclaim that waits for flash IO */
 	if (prctl(PR_SET_IO_FLUSHER, 1, 0, 0, 0))
 		fprintf(stderr, "muse serve: warning: PR_SET_IO_FLUSHER: %s\n",
 			strerror(errno));
-	setup_signals(&wait_mask);
 	ret = muse_server_start(&cfg, &be, &s, e);
 	if (!ret) {
+		stop_on_signals(s);
 		ret = muse_server_wait_mtd(s, 10000, &list, e);
 		if (!ret) {
 			print_devices(&list);
-			ret = muse_server_run(s, &wait_mask, &stop_requested, e);
+			ret = muse_server_run(s, e);
+			print_summary(f, s);
 		}
-		print_summary(f, s);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		serving = NULL;
 		muse_server_close(s);
 	}
 	flash_backend_release(&fb);

@@ -123,6 +123,10 @@ TEST(geometry_explicit_layout)
 	CHECK_INT(g.oobfree.count, 2);
 	CHECK_INT(g.oobfree.region[1].offset, 16);
 	CHECK_INT(geometry_oob_avail(&g), 16);
+	/* the free layout of a dump's hardware alone: no ECC regions */
+	CHECK_INT(parse("type=nand,page=2048,oob=64,ecc=8/512,oobfree=2:38", &g, &e), 0);
+	CHECK_INT(g.oobecc.count, 0);
+	CHECK_INT(geometry_oob_avail(&g), 38);
 }
 
 struct rejection {
@@ -181,27 +185,6 @@ TEST(geometry_format_reads_back)
 	geometry_format(&a, text, sizeof(text));
 	CHECK_INT(parse(text, &b, &e), 0);
 	CHECK_MEM(&a, &b, sizeof(a));
-}
-
-TEST(geometry_init_params_for_the_kernel)
-{
-	static const char want[] =
-		"name=chip\0type=nand\0size=16777216\0erasesize=131072\0"
-		"writesize=2048\0writebufsize=2048\0oobsize=64\0oobavail=34\0"
-		"oobfree=2:34\0oobecc=36:28\0subpage_shift=2\0ecc_strength=4\0"
-		"ecc_step=512\0bitflip_threshold=3\0badblocks=2\0"
-		"mtdparts=1m(a),-(b)";
-	struct geometry g;
-	struct muse_error e;
-	char buf[4096];
-	int n;
-
-	CHECK_INT(parse("nand-2k,size=16m", &g, &e), 0);
-	n = geometry_init_params(&g, "chip", "1m(a),-(b)", 2, buf, sizeof(buf), &e);
-	CHECK_INT(n, sizeof(want));
-	CHECK_MEM(buf, want, sizeof(want));
-	CHECK_INT(geometry_init_params(&g, "chip", NULL, 0, buf, 64, &e), -E2BIG);
-	CHECK_INT(geometry_init_params(&g, "", NULL, 0, buf, sizeof(buf), &e), -EINVAL);
 }
 
 TEST(geometry_parse_size_suffixes)

@@ -1,0 +1,33 @@
+/*
+ * init_params.h - what the daemon tells the kernel in its MUSE_INIT reply.
+ *
+ * The reply carries NUL-terminated "key=value" strings: the geometry (see
+ * docs/protocol.md for every key), the MTD name, partitions, the bad block
+ * table and the size of the kernel's read cache.
+ */
+#ifndef MUSE_INIT_PARAMS_H
+#define MUSE_INIT_PARAMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "flash.h"
+#include "geometry.h"
+
+struct muse_init_extras {
+	const char *name;
+	const char *mtdparts;	/* NULL or kernel mtdparts syntax */
+	const char *badblocks;	/* "3,17-19"; NULL: the kernel asks per block */
+	uint32_t readcache;	/* pages the kernel may cache; 0: none */
+};
+
+/* Fills @buf; returns the length of the block or a negative errno. */
+int muse_init_params(const struct geometry *g,
+		     const struct muse_init_extras *x, char *buf, size_t size,
+		     struct muse_error *e);
+
+/* The bad blocks of @f as "3,17-19,200"; -E2BIG if @size is too small. */
+int muse_bad_block_list(const struct flash *f, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * test_init_params.c - the MUSE_INIT reply a daemon sends, byte for byte.
+ */
+#include "test.h"
+
+#include <errno.h>
+
+#include "init_params.h"
+
+TEST(init_params_for_the_kernel)
+{
+	static const char want[] =
+		"name=chip\0type=nand\0size=16777216\0erasesize=131072\0"
+		"writesize=2048\0writebufsize=2048\0oobsize=64\0oobavail=34\0"
+		"oobfree=2:34\0oobecc=36:28\0subpage_shift=2\0ecc_strength=4\0"
+		"ecc_step=512\0bitflip_threshold=3\0badblocks=3,17-19\0"
+		"readcache=64\0mtdparts=1m(a),-(b)";
+	struct muse_init_extras x = { .name = "chip", .mtdparts = "1m(a),-(b)",
+				      .badblocks = "3,17-19", .readcache = 64 };
+	struct geometry g;
+	struct muse_error e;
+	char buf[4096];
+	int n;
+
+	CHECK_INT(geometry_parse("nand-2k,size=16m", &g, &e), 0);
+	n = muse_init_params(&g, &x, buf, sizeof(buf), &e);
+	CHECK_INT(n, sizeof(want));
+	CHECK_MEM(buf, want, sizeof(want));
+	CHECK_INT(muse_init_params(&g, &x, buf, 64, &e), -E2BIG);
+	x.name = "";
+	CHECK_INT(muse_init_params(&g, &x, buf, sizeof(buf), &e), -EINVAL);
+}
+
+TEST(init_params_nor_has_no_nand_keys)
+{
+	static const char want[] =
+		"name=n\0type=nor\0size=8388608\0erasesize=65536\0writesize=1\0"
+		"writebufsize=64";
+	struct muse_init_extras x = { .name = "n", .badblocks = "",
+				      .readcache = 64 };
+	struct geometry g;
+	struct muse_error e;
+	char buf[4096];
+
+	CHECK_INT(geometry_parse("nor-64k,size=8m", &g, &e), 0);
+	CHECK_INT(muse_init_params(&g, &x, buf, sizeof(buf), &e), sizeof(want));
+	CHECK_MEM(buf, want, sizeof(want));
+}
+
+TEST(bad_block_list_compresses_ranges)
+{
+	struct flash_options opt = { 0 };
+	struct muse_error e;
+	struct geometry g;
+	struct flash *f;
+	char buf[64];
+
+	CHECK_INT(geometry_parse("nand-2k,size=16m", &g, &e), 0);
+	CHECK_INT(flash_create(&g, &opt, &f, &e), 0);
+	CHECK_INT(muse_bad_block_list(f, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "");
+	for (int b = 17; b <= 19; b++)
+		flash_mark_bad(f, b);
+	flash_mark_bad(f, 3);
+	flash_mark_bad(f, 127);
+	CHECK_INT(muse_bad_block_list(f, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "3,17-19,127");
+	CHECK_INT(muse_bad_block_list(f, buf, 6), -E2BIG);
+	flash_destroy(f);
+}

@@ -1,0 +1,100 @@
+# Helpers for the tests that run inside the bundled kernel ("muse uml").
+#
+# A test script sources this file, then reports each check with pass,
+# fail or skip.  tests/run counts the PASS:/FAIL:/SKIP: lines; a script
+# that stops early without reporting is a failure of its own.
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+MUSE=$TOP/build/bin/muse
+KVARIANT=${MUSE_KERNEL_VARIANT:-uml}
+MODULES=$TOP/build/$KVARIANT/modules
+WORK=$(mktemp -d /tmp/muse-test.XXXXXX)
+SERVE_PID=
+failures=0
+
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1: $2"; failures=$((failures + 1)); }
+skip() { echo "SKIP: $1: $2"; }
+
+# check NAME CMD...: pass if CMD succeeds, fail with its output otherwise
+check() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		pass "$name"
+	else
+		fail "$name" "$(echo "$out" | tail -n 5 | tr '\n' ' ')"
+	fi
+}
+
+# serve_start [muse serve options...]: sets MTD (/dev/mtdN) and MTDNUM
+serve_start() {
+	: > "$WORK/serve.out"
+	"$MUSE" serve "$@" > "$WORK/serve.out" 2> "$WORK/serve.err" &
+	SERVE_PID=$!
+	for _ in $(seq 1 500); do
+		[ -s "$WORK/serve.out" ] && break
+		kill -0 "$SERVE_PID" 2>/dev/null || break
+		sleep 0.01
+	done
+	MTD=$(head -n 1 "$WORK/serve.out")
+	MTDNUM=${MTD#/dev/mtd}
+	[ -n "$MTD" ] && [ -c "$MTD" ]
+}
+
+# serve_stop: SIGTERM, then the daemon's exit status (0: no violations)
+serve_stop() {
+	local rc=0
+	[ -n "$SERVE_PID" ] || return 0
+	kill -TERM "$SERVE_PID" 2>/dev/null
+	wait "$SERVE_PID" || rc=$?
+	SERVE_PID=
+	return $rc
+}
+
+serve_log() { cat "$WORK/serve.err"; }
+
+# check_serve_start NAME [options]: serve_start in this shell (not a
+# subshell, which would lose SERVE_PID and MTD)
+check_serve_start() {
+	local name=$1
+	shift
+	if serve_start "$@"; then
+		pass "$name"
+	else
+		fail "$name" "$(tail -n 3 "$WORK/serve.err" | tr '\n' ' ')"
+	fi
+}
+
+# check_serve_stop NAME: stops the daemon; passes if it saw no violation
+check_serve_stop() {
+	if serve_stop; then
+		pass "$1"
+	else
+		fail "$1" "$(tail -n 3 "$WORK/serve.err" | tr '\n' ' ')"
+	fi
+}
+
+# Kernel messages that mean the kernel itself is unhappy
+KERNEL_BAD='BUG:|WARNING:|Oops|KASAN|UBSAN|possible recursive locking|possible circular locking|inconsistent lock state|INFO: task .* blocked|hung_task|general protection|Kernel panic|kernel BUG|ODEBUG'
+
+kernel_clean() {
+	! dmesg | grep -E "$KERNEL_BAD"
+}
+
+# MTD index by name, for devices muse did not create (nandsim, mtdram)
+mtd_by_name() {
+	grep -l -x "$1" /sys/class/mtd/mtd*/name 2>/dev/null | head -n 1 |
+		sed 's|/sys/class/mtd/mtd\([0-9]*\)/name|\1|'
+}
+
+# random_file PATH SIZE: random content (compare against a checksum)
+random_file() {
+	head -c "$2" /dev/urandom > "$1"
+}
+
+finish() {
+	serve_stop >/dev/null 2>&1
+	rm -rf "$WORK"
+	[ "$failures" = 0 ]
+}

@@ -1,0 +1,129 @@
+#!/bin/bash
+# The daemon dies at the worst moments; the kernel must not care.  Run
+# under the KASAN/lockdep kernel: after each scenario the log must hold
+# no KASAN report, lockdep splat, WARN, BUG or hung task, no block may
+# have been marked bad, everything must unmount and detach, and a new
+# daemon must get a device.
+. "$(dirname "$0")/lib.sh"
+
+MNT=$WORK/mnt
+mkdir -p "$MNT"
+BAD_MARKING='mark PEB .* as bad|must be bad|marked as bad'
+
+no_bad_marking() { ! dmesg | grep -E "$BAD_MARKING"; }
+
+# killed NAME: checks common to every scenario after a SIGKILL
+after_kill() {
+	local tag=$1
+	check_serve_start "$tag: new daemon gets a device" --geometry nand-2k,size=16m
+	check "$tag: it serves" mtd_debug read "$MTD" 0 2048 "$WORK/page"
+	serve_stop
+	check "$tag: no block marked bad" no_bad_marking
+	check "$tag: kernel log clean" kernel_clean
+}
+
+kill_daemon() {
+	kill -KILL "$SERVE_PID"
+	wait "$SERVE_PID" 2>/dev/null
+	SERVE_PID=
+}
+
+mtd_gone() { ! grep -q "^mtd$1:" /proc/mtd; }
+
+scenario_idle() {
+	dmesg -C
+	serve_start --geometry nand-2k,size=16m || fail "idle: serve" "$(serve_log)"
+	local num=$MTDNUM
+	kill_daemon
+	check "idle: MTD removed" mtd_gone "$num"
+	after_kill idle
+}
+
+scenario_long_write() {
+	local writer num
+	dmesg -C
+	serve_start --geometry nand-2k,size=64m || fail "long write: serve" "$(serve_log)"
+	num=$MTDNUM
+	head -c $((48 << 20)) /dev/urandom > "$WORK/big"
+	flash_erase -q "$MTD" 0 0
+	mtd_debug write "$MTD" 0 $((48 << 20)) "$WORK/big" > "$WORK/writer.out" 2>&1 &
+	writer=$!
+	sleep 0.5
+	kill_daemon
+	if wait "$writer"; then
+		fail "long write: writer sees the error" "mtd_debug write succeeded"
+	else
+		pass "long write: writer sees the error"
+	fi
+	check "long write: MTD removed" mtd_gone "$num"
+	after_kill "long write"
+}
+
+ubifs_up() {
+	serve_start --geometry nand-2k,size=64m &&
+		ubiformat -q -y "$MTD" && ubiattach -p "$MTD" -d 0 >/dev/null &&
+		ubimkvol /dev/ubi0 -N data -m >/dev/null &&
+		mount -t ubifs ubi0:data "$MNT"
+}
+
+busy_writer() {
+	local i=0
+	while :; do
+		head -c 200000 /dev/urandom > "$MNT/w$((i % 20))" || return
+		sync
+		i=$((i + 1))
+	done
+}
+
+scenario_ubifs_busy() {
+	local writer num second
+	dmesg -C
+	if ubifs_up; then pass "ubifs busy: mounted"; else fail "ubifs busy: mounted" "$(serve_log)"; fi
+	num=$MTDNUM
+	busy_writer > /dev/null 2>&1 &
+	writer=$!
+	sleep 1
+	kill_daemon
+	sleep 0.5
+	kill "$writer" 2>/dev/null
+	wait "$writer" 2>/dev/null
+	check "ubifs busy: filesystem reports errors" sh -c "dmesg | grep -qE 'UBIFS error|read-only mode|ubi0 error'"
+	# a second daemon while the first MTD is still held: a new index
+	check_serve_start "ubifs busy: second daemon while UBI holds the old MTD" \
+		--geometry nand-2k,size=16m
+	second=$MTDNUM
+	check "ubifs busy: second daemon has its own index" test "$second" != "$num"
+	check "ubifs busy: umount" umount "$MNT"
+	check "ubifs busy: ubidetach" ubidetach -d 0
+	check "ubifs busy: old MTD gone after detach" mtd_gone "$num"
+	check "ubifs busy: second daemon still serves" mtd_debug read "$MTD" 0 2048 "$WORK/page"
+	serve_stop
+	after_kill "ubifs busy"
+}
+
+# SIGKILL the task doing IO, never the daemon: UBIFS must stay read-write
+scenario_kill_fsync() {
+	local i w
+	dmesg -C
+	if ubifs_up; then pass "kill mid-fsync: mounted"; else fail "kill mid-fsync: mounted" "$(serve_log)"; fi
+	for i in 1 2 3 4 5 6; do
+		dd if=/dev/urandom of="$MNT/f$i" bs=64k count=200 conv=fsync 2>/dev/null &
+		w=$!
+		sleep "0.$((i + 1))"
+		kill -KILL "$w" 2>/dev/null
+		wait "$w" 2>/dev/null
+	done
+	check "kill mid-fsync: still read-write" sh -c "grep ' $MNT ubifs rw' /proc/mounts"
+	check "kill mid-fsync: no read-only switch" sh -c "! dmesg | grep -q 'read-only mode'"
+	check "kill mid-fsync: new file durable" sh -c "head -c 100000 /dev/urandom > '$MNT/after' && sync"
+	check "kill mid-fsync: umount" umount "$MNT"
+	check "kill mid-fsync: detach" ubidetach -d 0
+	check_serve_stop "kill mid-fsync: daemon clean"
+	check "kill mid-fsync: kernel log clean" kernel_clean
+}
+
+scenario_idle
+scenario_long_write
+scenario_ubifs_busy
+scenario_kill_fsync
+finish

@@ -8,12 +8,14 @@
 #   make deps          install missing Debian packages (all targets do this)
 
 BUILD    := build
+Q        := $(if $(V),,@)
 CC       ?= gcc
 WARN     := -Wall -Wextra -Werror
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_FILE_OFFSET_BITS=64 \
 	      -Ilib -Irecorder -Icli -I$(BUILD)/gen
 LDLIBS   :=
+SANITIZE := -fsanitize=address,undefined
 
 LIB_SRCS  := $(wildcard lib/*.c)
 MUSE_SRCS := cli/muse.c cli/uml_cmd.c recorder/serve.c
@@ -24,8 +26,9 @@ VERSION := $(shell cat VERSION)$(shell git describe --always --dirty 2>/dev/null
 MUSE     := $(BUILD)/bin/muse
 UNIT     := $(BUILD)/tests/unit-tests
 UNIT_SAN := $(BUILD)/tests/unit-tests-asan
+RAWINIT  := $(BUILD)/tests/muse-rawinit
 
-.PHONY: all muse kernel kernel-debug check unit demo bench deps clean
+.PHONY: all muse kernel kernel-debug check unit clang-check demo bench deps clean
 
 all: muse kernel
 
@@ -40,24 +43,29 @@ obj = $(patsubst %.c,$(BUILD)/obj/$(1)/%.o,$(2))
 
 $(BUILD)/obj/normal/%.o: %.c $(BUILD)/gen/version.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/obj/asan/%.o: %.c $(BUILD)/gen/version.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -O1 -fsanitize=address,undefined \
-		-fno-omit-frame-pointer -fno-sanitize-recover=all -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC asan $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -O1 $(SANITIZE) -fno-omit-frame-pointer \
+		-fno-sanitize-recover=all -MMD -MP -c $< -o $@
+
+link = @mkdir -p $(@D); $(if $(Q),echo "  LD      $@";) \
+	$(CC) $(ALL_CFLAGS) $(1) -o $@ $^ $(LDLIBS)
 
 $(MUSE): $(call obj,normal,$(MUSE_SRCS) $(LIB_SRCS))
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(call link)
 
 $(UNIT): $(call obj,normal,$(UNIT_SRCS) $(LIB_SRCS))
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(call link)
+
+$(RAWINIT): $(call obj,normal,tests/tools/rawinit.c lib/proto.c lib/error.c)
+	$(call link)
 
 $(UNIT_SAN): $(call obj,asan,$(UNIT_SRCS) $(LIB_SRCS))
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -fsanitize=address,undefined -o $@ $^ $(LDLIBS)
+	$(call link,$(SANITIZE))
 
 kernel: $(BUILD)/deps-stamp
 	kernel/build.sh uml
@@ -65,13 +73,18 @@ kernel: $(BUILD)/deps-stamp
 kernel-debug: $(BUILD)/deps-stamp
 	kernel/build.sh uml-debug
 
-unit: $(UNIT) $(UNIT_SAN)
+unit: $(UNIT) $(UNIT_SAN) $(RAWINIT)
+
+# clang's warnings differ from gcc's; both must be silent
+clang-check: $(BUILD)/gen/version.h
+	clang $(ALL_CFLAGS) -fsyntax-only $(LIB_SRCS) $(MUSE_SRCS) $(UNIT_SRCS) \
+		tests/tools/rawinit.c
 
 check: all kernel-debug unit
 	tests/run
 
 demo: all
-	$(MUSE) uml -- tests/demo.sh
+	$(MUSE) uml -- scripts/demo.sh
 
 bench: all
 	tests/bench/run

@@ -49,6 +49,16 @@ struct uml_session {
 	pid_t pid;
 };
 
+static int move_fd_above(int fd, int min)
+{
+	int moved = fcntl(fd, F_DUPFD_CLOEXEC, min);
+
+	if (moved < 0)
+		return fd;
+	close(fd);
+	return moved;
+}
+
 static int make_job_dir(struct uml_session *s, struct muse_error *e)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -274,6 +284,8 @@ static int prepare(struct uml_session *s, const struct uml_options *o,
 	s->log_fd = open(o->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (s->log_fd < 0)
 		return muse_fail(e, -errno, "log %s: %s", o->log, strerror(errno));
+	/* above 3, which boot_kernel() hands the terminal to the guest on */
+	s->log_fd = move_fd_above(s->log_fd, 10);
 	ret = make_job_dir(s, e);
 	if (!ret)
 		ret = write_job(s, o->argv, e);

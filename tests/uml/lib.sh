@@ -27,12 +27,14 @@ check() {
 	fi
 }
 
-# serve_start [muse serve options...]: sets MTD (/dev/mtdN) and MTDNUM
+# serve_start [muse serve options...]: sets MTD (/dev/mtdN) and MTDNUM.
+# MUSE_SERVE_WRAPPER (e.g. "valgrind -q") runs the daemon under a tool.
 serve_start() {
 	: > "$WORK/serve.out"
-	"$MUSE" serve "$@" > "$WORK/serve.out" 2> "$WORK/serve.err" &
+	# shellcheck disable=SC2086
+	${MUSE_SERVE_WRAPPER:-} "$MUSE" serve "$@" > "$WORK/serve.out" 2> "$WORK/serve.err" &
 	SERVE_PID=$!
-	for _ in $(seq 1 500); do
+	for _ in $(seq 1 3000); do
 		[ -s "$WORK/serve.out" ] && break
 		kill -0 "$SERVE_PID" 2>/dev/null || break
 		sleep 0.01

@@ -6,6 +6,8 @@
 #include "test.h"
 
 #include <ftw.h>
+
+#include "flash.h"
 #include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -59,6 +61,20 @@ const char *test_tmpdir(void)
 		}
 	}
 	return tmpdir;
+}
+
+struct flash *test_flash(const char *spec)
+{
+	struct flash_options opt = { 0 };
+	struct muse_error e;
+	struct geometry g;
+	struct flash *f;
+
+	if (geometry_parse(spec, &g, &e) || flash_create(&g, &opt, &f, &e)) {
+		printf("    %s: %s\n", spec, e.msg);
+		return NULL;
+	}
+	return f;
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag,

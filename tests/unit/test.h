@@ -22,6 +22,11 @@ int test_failed(void);
 /* A scratch directory for the current test (removed afterwards) */
 const char *test_tmpdir(void);
 
+struct flash;
+
+/* A flash in memory with geometry @spec; NULL (and a message) if invalid */
+struct flash *test_flash(const char *spec);
+
 #define TEST(name)                                                        \
 	static void name(void);                                           \
 	__attribute__((constructor)) static void register_##name(void)    \

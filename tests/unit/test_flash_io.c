@@ -10,18 +10,6 @@
 #include "flash_io.h"
 #include "oob.h"
 
-static struct flash *make(const char *spec)
-{
-	struct flash_options opt = { 0 };
-	struct muse_error e;
-	struct geometry g;
-	struct flash *f;
-
-	if (geometry_parse(spec, &g, &e) || flash_create(&g, &opt, &f, &e))
-		return NULL;
-	return f;
-}
-
 TEST(oob_auto_mode_uses_free_regions_in_order)
 {
 	struct muse_error e;
@@ -133,7 +121,7 @@ TEST(oob_only_write_addresses_the_page)
 	struct flash_io io = { .addr = 5 * 2048 + 700, .ooblen = 3,
 			       .ooboffs = 1, .mode = OOB_PLACE };
 	uint8_t oob[3] = { 1, 2, 3 }, scratch[64], area[64];
-	struct flash *f = make("nand-2k,size=1m");
+	struct flash *f = test_flash("nand-2k,size=1m");
 	struct muse_error e;
 
 	CHECK(f);
@@ -154,7 +142,7 @@ TEST(read_spreads_oob_over_pages)
 	struct flash_io r = { .addr = 1000, .len = 3000, .ooblen = 40,
 			      .ooboffs = 10, .mode = OOB_AUTO };
 	static uint8_t data[4096], oob[68], out[4096], outoob[68];
-	struct flash *f = make("nand-2k,size=1m");
+	struct flash *f = test_flash("nand-2k,size=1m");
 	struct flash_ecc ecc;
 	struct muse_error e;
 	uint8_t scratch[64];
@@ -180,7 +168,7 @@ TEST(oob_only_read_spans_pages)
 {
 	struct flash_io r = { .addr = 2048, .ooblen = 64 * 3,
 			      .mode = OOB_PLACE };
-	struct flash *f = make("nand-2k,size=1m");
+	struct flash *f = test_flash("nand-2k,size=1m");
 	uint8_t out[192], ff[192];
 	struct flash_ecc ecc;
 	struct muse_error e;

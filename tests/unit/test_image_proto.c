@@ -12,18 +12,6 @@
 #include "proto.h"
 #include "uml.h"
 
-static struct flash *make(const char *spec)
-{
-	struct flash_options opt = { 0 };
-	struct muse_error e;
-	struct geometry g;
-	struct flash *f;
-
-	if (geometry_parse(spec, &g, &e) || flash_create(&g, &opt, &f, &e))
-		return NULL;
-	return f;
-}
-
 static void write_file(const char *path, const void *data, size_t len)
 {
 	FILE *f = fopen(path, "wb");
@@ -34,7 +22,7 @@ static void write_file(const char *path, const void *data, size_t len)
 
 TEST(image_nanddump_oob_round_trip_keeps_bad_blocks)
 {
-	struct flash *a = make("nand-2k,size=1m"), *b = make("nand-2k,size=1m");
+	struct flash *a = test_flash("nand-2k,size=1m"), *b = test_flash("nand-2k,size=1m");
 	uint8_t d[2048], out[2048], oob[64], outoob[64];
 	struct flash_program p = { .addr = 9 * 2048, .len = 2048, .data = d,
 				   .oob_offset = 8, .ooblen = 4, .oob = oob };
@@ -62,7 +50,7 @@ TEST(image_nanddump_oob_round_trip_keeps_bad_blocks)
 
 TEST(image_raw_for_nor)
 {
-	struct flash *a = make("nor-64k,size=1m"), *b = make("nor-64k,size=1m");
+	struct flash *a = test_flash("nor-64k,size=1m"), *b = test_flash("nor-64k,size=1m");
 	struct flash_program p = { .addr = 70000, .len = 4, .data = (const uint8_t *)"\x01\x02\x03\x04" };
 	struct muse_error e;
 	char path[512];
@@ -82,7 +70,7 @@ TEST(image_raw_for_nor)
 
 TEST(image_truncated_is_refused_with_sizes)
 {
-	struct flash *f = make("nand-2k,size=1m");
+	struct flash *f = test_flash("nand-2k,size=1m");
 	struct muse_error e;
 	char path[512];
 	static uint8_t junk[5000];

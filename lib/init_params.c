@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* MTD_NO_ERASE from <mtd/mtd-abi.h>, which RAM devices keep */
+#define MTD_NO_ERASE_FLAG 0x1000u
+
 static int kernel_layout(char *buf, size_t size, const struct oob_layout *l)
 {
 	int n = 0;
@@ -89,6 +92,9 @@ int muse_init_params(const struct geometry *g,
 		add_param(&p, "ecc_step=%" PRIu32, g->ecc_step);
 		add_param(&p, "bitflip_threshold=%" PRIu32, g->bitflip_threshold);
 	}
+	if (x->read_only)
+		add_param(&p, "flags=0x%x",
+			  g->type == FLASH_RAM ? MTD_NO_ERASE_FLAG : 0u);
 	if (x->badblocks && geometry_is_nand(g))
 		add_param(&p, "badblocks=%s", x->badblocks);
 	if (x->readcache && geometry_is_nand(g))

@@ -8,6 +8,7 @@
 #ifndef MUSE_INIT_PARAMS_H
 #define MUSE_INIT_PARAMS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,7 @@ struct muse_init_extras {
 	const char *mtdparts;	/* NULL or kernel mtdparts syntax */
 	const char *badblocks;	/* "3,17-19"; NULL: the kernel asks per block */
 	uint32_t readcache;	/* pages the kernel may cache; 0: none */
+	bool read_only;		/* no MTD_WRITEABLE: every write is -EROFS */
 };
 
 /* Fills @buf; returns the length of the block or a negative errno. */

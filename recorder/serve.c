@@ -46,6 +46,7 @@ struct serve_args {
 	const char *device;
 	uint32_t max_io;
 	uint32_t read_cache;
+	bool read_only;
 	bool strict;
 	enum image_format fmt;
 };
@@ -66,6 +67,7 @@ static const char usage[] =
 	"  -s, --save FILE      write the flash to FILE on exit (nanddump-oob\n"
 	"                       layout for NAND, raw otherwise; see --format)\n"
 	"      --strict         answer flash rule violations with -EIO\n"
+	"      --read-only      a read-only MTD device (writes fail with EROFS)\n"
 	"  -n, --name NAME      MTD name (default: muse)\n"
 	"      --mtdparts SPEC  partitions, e.g. 4m(boot),-(ubi)\n"
 	"      --device PATH    MUSE control device (default /dev/muse)\n"
@@ -96,7 +98,7 @@ static int parse_u32_arg(const char *opt, const char *val, uint32_t max,
 static int parse_args(int argc, char **argv, struct serve_args *a)
 {
 	enum { OPT_BAD = 256, OPT_STRICT, OPT_MTDPARTS, OPT_DEVICE, OPT_MAXIO,
-	       OPT_CACHE };
+	       OPT_CACHE, OPT_RO };
 	static const struct option opts[] = {
 		{ "geometry", required_argument, NULL, 'g' },
 		{ "image", required_argument, NULL, 'i' },
@@ -105,6 +107,7 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
 		{ "bad-blocks", required_argument, NULL, OPT_BAD },
 		{ "save", required_argument, NULL, 's' },
 		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "read-only", no_argument, NULL, OPT_RO },
 		{ "name", required_argument, NULL, 'n' },
 		{ "mtdparts", required_argument, NULL, OPT_MTDPARTS },
 		{ "device", required_argument, NULL, OPT_DEVICE },
@@ -129,6 +132,7 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
 		case OPT_BAD: a->bad_blocks = optarg; break;
 		case 's': a->save = optarg; break;
 		case OPT_STRICT: a->strict = true; break;
+		case OPT_RO: a->read_only = true; break;
 		case 'n': a->name = optarg; break;
 		case OPT_MTDPARTS: a->mtdparts = optarg; break;
 		case OPT_DEVICE: a->device = optarg; break;
@@ -300,7 +304,8 @@ static int serve(const struct serve_args *a, struct flash *f,
 	struct muse_server_config cfg = {
 		.device = a->device, .geometry = g, .max_io = a->max_io,
 		.extras = { .name = a->name, .mtdparts = a->mtdparts,
-			    .readcache = a->read_cache },
+			    .readcache = a->read_cache,
+			    .read_only = a->read_only },
 	};
 	char bad[2048];
 	struct flash_backend fb;

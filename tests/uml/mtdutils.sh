@@ -42,6 +42,7 @@ check "mtd_debug write" mtd_debug write "$MTD" 0x200000 $((3 * PAGE)) "$WORK/pag
 check "mtd_debug read" mtd_debug read "$MTD" 0x200000 $((3 * PAGE)) "$WORK/back"
 check "mtd_debug bytes equal" cmp "$WORK/pages" "$WORK/back"
 check "unaligned write refused" sh -c "! mtd_debug write '$MTD' 0x210100 512 '$WORK/pages'"
+check "unaligned erase refused" sh -c "! mtd_debug erase '$MTD' 0x200800 0x20000"
 
 check "whole-chip dump" nanddump -q --oob --bb=dumpbad -f "$WORK/dump" "$MTD"
 check "dump has marker of block 100" test "$(od -An -tx1 -j $((100 * 64 * REC + PAGE)) -N1 "$WORK/dump" | tr -d ' ')" = 00
@@ -54,6 +55,13 @@ check "bad block found from the marker" test "$(cat /sys/class/mtd/mtd$MTDNUM/ba
 check "image dump" nanddump -q --oob --bb=dumpbad -f "$WORK/dump2" "$MTD"
 check "image served byte for byte" cmp "$WORK/dump" "$WORK/dump2"
 check_serve_stop "image daemon clean"
+
+serve_start --geometry nand-2k,size=16m --read-only || fail "serve --read-only" "$(serve_log)"
+check "read-only device says so" sh -c "mtdinfo '$MTD' | grep -q 'Device is writable: *false'"
+# mtdchar refuses to open a read-only device for writing
+check "read-only device refuses writes" sh -c "! mtd_debug write '$MTD' 0 2048 '$WORK/pages'"
+check "read-only device reads" mtd_debug read "$MTD" 0 2048 "$WORK/back"
+check_serve_stop "read-only daemon clean"
 
 check "kernel log clean" kernel_clean
 finish

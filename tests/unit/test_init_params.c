@@ -1,6 +1,7 @@
 /*
  * test_init_params.c - the MUSE_INIT reply a daemon sends, byte for byte.
  */
+#define _GNU_SOURCE
 #include "test.h"
 
 #include <errno.h>
@@ -67,4 +68,21 @@ TEST(bad_block_list_compresses_ranges)
 	CHECK_STR(buf, "3,17-19,127");
 	CHECK_INT(muse_bad_block_list(f, buf, 6), -E2BIG);
 	flash_destroy(f);
+}
+
+TEST(init_params_read_only_clears_writeable)
+{
+	struct muse_init_extras x = { .name = "ro", .read_only = true };
+	struct geometry g;
+	struct muse_error e;
+	char buf[4096];
+	int n;
+
+	CHECK_INT(geometry_parse("nand-2k,size=16m", &g, &e), 0);
+	n = muse_init_params(&g, &x, buf, sizeof(buf), &e);
+	CHECK(n > 0);
+	CHECK(memmem(buf, (size_t)n, "\0flags=0x0\0", 11) != NULL);
+	CHECK_INT(geometry_parse("ram,size=1m", &g, &e), 0);
+	n = muse_init_params(&g, &x, buf, sizeof(buf), &e);
+	CHECK(memmem(buf, (size_t)n, "\0flags=0x1000\0", 14) != NULL);
 }

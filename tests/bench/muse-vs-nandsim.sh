@@ -82,7 +82,7 @@ fill_ubifs "$mtd"
 nanddump -q --oob --bb=dumpbad -f "$work/ubifs.img" "$mtd"
 unserve
 
-serve --geometry nand-2k --image "$work/ubifs.img"
+serve --geometry nand-2k --image "$work/ubifs.img" ${SERVE_OPTS:-}
 muse_cycle=$(cycles "$mtd")
 unserve
 muse_requests=$(sed -n 's/^muse serve: \([0-9]*\) requests.*/\1/p' "$work/serve.err")

@@ -229,15 +229,27 @@ static int read_status(const struct uml_session *s, int *code)
 	return ok ? 0 : -EINVAL;
 }
 
-static void print_log_tail(const char *log)
+/* The last @lines lines of the log, from its last 8 KiB */
+static void print_log_tail(const char *log, int lines)
 {
-	char cmd[PATH_MAX + 32];
+	char buf[8192];
+	FILE *f = fopen(log, "r");
+	size_t n;
+	char *p;
 
 	fprintf(stderr, "muse uml: last kernel messages (%s):\n", log);
-	fflush(stderr);
-	snprintf(cmd, sizeof(cmd), "tail -n 20 '%s' >&2", log);
-	if (system(cmd))
-		fprintf(stderr, "muse uml: (cannot show the log)\n");
+	if (!f)
+		return;
+	if (fseek(f, -(long)sizeof(buf) + 1, SEEK_END))
+		rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = buf + n;
+	while (p > buf && lines >= 0)
+		if (*--p == '\n')
+			lines--;
+	fputs(p == buf ? p : p + 1, stderr);
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag,
@@ -293,8 +305,7 @@ static int prepare(struct uml_session *s, const struct uml_options *o,
 }
 
 static int finish(struct uml_session *s, const struct uml_options *o,
-		  int wstatus, bool timed_out, int stop_signal,
-		  struct muse_error *e)
+		  int wstatus, bool timed_out, int stop_signal)
 {
 	int code;
 
@@ -304,7 +315,7 @@ static int finish(struct uml_session *s, const struct uml_options *o,
 	if (timed_out) {
 		fprintf(stderr, "muse uml: timed out after %u s; killed the guest\n",
 			o->timeout);
-		print_log_tail(o->log);
+		print_log_tail(o->log, 20);
 		return UML_EXIT_TIMEOUT;
 	}
 	if (!read_status(s, &code))
@@ -312,8 +323,7 @@ static int finish(struct uml_session *s, const struct uml_options *o,
 	fprintf(stderr, "muse uml: the kernel stopped (%s %d) before the command reported its exit status\n",
 		WIFSIGNALED(wstatus) ? "signal" : "exit status",
 		WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : WEXITSTATUS(wstatus));
-	print_log_tail(o->log);
-	(void)e;
+	print_log_tail(o->log, 20);
 	return UML_EXIT_NO_STATUS;
 }
 
@@ -341,7 +351,7 @@ int uml_run(const struct uml_options *o, struct muse_error *e)
 	}
 	if (!ret) {
 		wstatus = supervise(&s, o->timeout, &timed_out, &stop_signal);
-		ret = finish(&s, o, wstatus, timed_out, stop_signal, e);
+		ret = finish(&s, o, wstatus, timed_out, stop_signal);
 	}
 	cleanup(&s);
 	sigprocmask(SIG_SETMASK, &old, NULL);

@@ -42,6 +42,7 @@ install_from_cache() {
 	cp -l "$cache/linux" "$out/linux" 2>/dev/null || cp "$cache/linux" "$out/linux"
 	cp "$cache/config" "$out/config"
 	cp "$cache"/modules/*.ko "$out/modules/"
+	cp -r "$cache/checkpatch" "$out/checkpatch"
 	echo "$key" > "$out/key"
 }
 
@@ -110,6 +111,13 @@ mkdir -p "$tmp/modules"
 cp "$obj/linux" "$tmp/linux"
 cp "$obj/.config" "$tmp/config"
 find "$obj" -name '*.ko' -exec cp {} "$tmp/modules/" \;
+# the patches' style checker, so tests need no unpacked source
+mkdir -p "$tmp/checkpatch"
+cp "$src/scripts/checkpatch.pl" "$src/scripts/spelling.txt" \
+	"$src/scripts/const_structs.checkpatch" "$tmp/checkpatch/"
 rm -rf "$cache"
 mv "$tmp" "$cache"
+# keep the three newest builds of this variant
+ls -dt "$cache_root/$variant"-???????????????? 2>/dev/null | tail -n +4 |
+	xargs -r rm -rf
 install_from_cache

@@ -249,6 +249,16 @@ int flash_set_damage(struct flash *f, uint64_t addr, const uint8_t *mask)
 	return 0;
 }
 
+void flash_get_damage(const struct flash *f, uint64_t addr, uint8_t *mask)
+{
+	const uint8_t *d = damage_find(f, addr / f->unit_data);
+
+	if (d)
+		memcpy(mask, d, f->unit_size);
+	else
+		memset(mask, 0, f->unit_size);
+}
+
 /* A program clears the difference wherever it writes a 0 */
 static void damage_program(struct flash *f, uint64_t unit, uint32_t off,
 			   const uint8_t *v, uint32_t n)

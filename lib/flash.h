@@ -147,6 +147,7 @@ void flash_scan_bad_blocks(struct flash *f);
  * An all-zero mask removes the damage.
  */
 int flash_set_damage(struct flash *f, uint64_t addr, const uint8_t *mask);
+void flash_get_damage(const struct flash *f, uint64_t addr, uint8_t *mask);
 uint32_t flash_unit_size(const struct flash *f);
 
 #endif

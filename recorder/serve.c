@@ -40,6 +40,7 @@ struct serve_args {
 	const char *format;
 	const char *backing;
 	const char *bad_blocks;
+	const char *flip_bits;
 	const char *save;
 	const char *name;
 	const char *mtdparts;
@@ -64,6 +65,8 @@ static const char usage[] =
 	"  -f, --format F       image format: raw, nanddump-oob or auto (default)\n"
 	"  -b, --backing FILE   keep the flash in this sparse file, not in memory\n"
 	"      --bad-blocks L   factory bad blocks, e.g. 3,17,200\n"
+	"      --flip-bits L    cells that read flipped until their block is\n"
+	"                       erased, ADDR.BIT[,...], e.g. 0x800.3,0x801.0\n"
 	"  -s, --save FILE      write the flash to FILE on exit (nanddump-oob\n"
 	"                       layout for NAND, raw otherwise; see --format)\n"
 	"      --strict         answer flash rule violations with -EIO\n"
@@ -98,13 +101,14 @@ static int parse_u32_arg(const char *opt, const char *val, uint32_t max,
 static int parse_args(int argc, char **argv, struct serve_args *a)
 {
 	enum { OPT_BAD = 256, OPT_STRICT, OPT_MTDPARTS, OPT_DEVICE, OPT_MAXIO,
-	       OPT_CACHE, OPT_RO };
+	       OPT_CACHE, OPT_RO, OPT_FLIP };
 	static const struct option opts[] = {
 		{ "geometry", required_argument, NULL, 'g' },
 		{ "image", required_argument, NULL, 'i' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "backing", required_argument, NULL, 'b' },
 		{ "bad-blocks", required_argument, NULL, OPT_BAD },
+		{ "flip-bits", required_argument, NULL, OPT_FLIP },
 		{ "save", required_argument, NULL, 's' },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "read-only", no_argument, NULL, OPT_RO },
@@ -130,6 +134,7 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
 		case 'f': a->format = optarg; break;
 		case 'b': a->backing = optarg; break;
 		case OPT_BAD: a->bad_blocks = optarg; break;
+		case OPT_FLIP: a->flip_bits = optarg; break;
 		case 's': a->save = optarg; break;
 		case OPT_STRICT: a->strict = true; break;
 		case OPT_RO: a->read_only = true; break;
@@ -208,6 +213,52 @@ static int size_from_image(const struct serve_args *a, struct geometry *g,
 	return geometry_validate(g, e);
 }
 
+/* Adds one flipped cell to the damage of its storage unit */
+static int flip_bit(struct flash *f, uint64_t addr, unsigned bit,
+		    uint8_t *mask)
+{
+	const struct geometry *g = flash_geometry(f);
+	uint32_t unit = geometry_unit_data(g);
+	uint64_t start = addr - addr % unit;
+
+	/* the current damage of the unit: raw cells XOR intended ones */
+	flash_get_damage(f, start, mask);
+	mask[addr - start] ^= (uint8_t)(1u << bit);
+	return flash_set_damage(f, start, mask);
+}
+
+static int flip_bits(struct flash *f, const char *list, struct muse_error *e)
+{
+	const struct geometry *g = flash_geometry(f);
+	uint8_t *mask = malloc(flash_unit_size(f));
+	const char *p = list;
+	int ret = 0;
+
+	if (!mask)
+		return muse_fail(e, -ENOMEM, "out of memory");
+	while (*p && !ret) {
+		char *end;
+		unsigned long long addr = strtoull(p, &end, 0);
+		unsigned long bit;
+
+		if (end == p || *end != '.')
+			break;
+		p = end + 1;
+		bit = strtoul(p, &end, 10);
+		if (end == p || bit > 7 || (*end && *end != ',') ||
+		    addr >= g->size)
+			break;
+		ret = flip_bit(f, addr, (unsigned)bit, mask);
+		p = *end ? end + 1 : end;
+	}
+	free(mask);
+	if (*p && !ret)
+		return muse_fail(e, -EINVAL,
+				 "--flip-bits %s is not ADDR.BIT[,ADDR.BIT...] inside the chip",
+				 list);
+	return ret ? muse_fail(e, ret, "--flip-bits: %s", strerror(-ret)) : 0;
+}
+
 static int prepare_flash(struct serve_args *a, struct geometry *g,
 			 struct flash **f, struct muse_error *e)
 {
@@ -239,6 +290,8 @@ static int prepare_flash(struct serve_args *a, struct geometry *g,
 		ret = image_load(*f, a->image, a->fmt, e);
 	if (!ret && a->bad_blocks)
 		ret = mark_bad_blocks(*f, a->bad_blocks, e);
+	if (!ret && a->flip_bits)
+		ret = flip_bits(*f, a->flip_bits, e);
 	return ret;
 }
 

@@ -305,6 +305,28 @@ TEST(flash_ecc_fails_beyond_strength_with_raw_data)
 	flash_destroy(f);
 }
 
+TEST(flash_damage_reads_back)
+{
+	struct recorded r;
+	struct flash *f = make("nand-2k,size=1m", false, &r);
+	uint8_t mask[2048 + 64] = { 0 }, got[2048 + 64];
+
+	CHECK(f);
+	flash_get_damage(f, 3 * 2048, got);
+	CHECK_MEM(got, mask, sizeof(mask));
+	mask[5] = 0x10;
+	mask[2048 + 1] = 0x01;
+	CHECK_INT(flash_set_damage(f, 3 * 2048 + 100, mask), 0);
+	flash_get_damage(f, 3 * 2048, got);
+	CHECK_MEM(got, mask, sizeof(mask));
+	memset(mask, 0, sizeof(mask));
+	CHECK_INT(flash_set_damage(f, 3 * 2048, mask), 0);
+	flash_get_damage(f, 3 * 2048, got);
+	CHECK_MEM(got, mask, sizeof(mask));
+	CHECK_INT(flash_set_damage(f, 1 << 20, mask), -EINVAL);
+	flash_destroy(f);
+}
+
 TEST(flash_program_over_damage_keeps_programmed_zeros)
 {
 	static const uint32_t flips[] = { 0, 1 };

@@ -89,27 +89,23 @@ const char *flash_violation_name(enum flash_violation_kind kind)
 
 void flash_log_violation(void *stream, const struct flash_violation *v)
 {
-	FILE *out = stream;
+	char detail[64];
 
 	switch (v->kind) {
 	case FLASH_VIOLATION_NOP:
-		fprintf(out, "muse: flash rule violation: %s: block %" PRIu64
-			" page %" PRIu32 " (program %" PRIu32 " since erase)\n",
-			flash_violation_name(v->kind), v->block, v->page,
-			v->detail);
+		snprintf(detail, sizeof(detail), "program %" PRIu32 " since erase",
+			 v->detail);
 		break;
 	case FLASH_VIOLATION_ORDER:
-		fprintf(out, "muse: flash rule violation: %s: block %" PRIu64
-			" page %" PRIu32 " (page %" PRIu32 " already programmed)\n",
-			flash_violation_name(v->kind), v->block, v->page,
-			v->detail);
+		snprintf(detail, sizeof(detail), "page %" PRIu32 " already programmed",
+			 v->detail);
 		break;
 	default:
-		fprintf(out, "muse: flash rule violation: %s: block %" PRIu64
-			" page %" PRIu32 " (%" PRIu32 " bits)\n",
-			flash_violation_name(v->kind), v->block, v->page,
-			v->detail);
+		snprintf(detail, sizeof(detail), "%" PRIu32 " bits", v->detail);
 		break;
 	}
-	fflush(out);
+	fprintf(stream, "muse: flash rule violation: %s: block %" PRIu64
+		" page %" PRIu32 " (%s)\n", flash_violation_name(v->kind),
+		v->block, v->page, detail);
+	fflush(stream);
 }

@@ -63,5 +63,21 @@ check "read-only device refuses writes" sh -c "! mtd_debug write '$MTD' 0 2048 '
 check "read-only device reads" mtd_debug read "$MTD" 0 2048 "$WORK/back"
 check_serve_stop "read-only daemon clean"
 
+# a datasheet rule broken through the kernel: logged, counted, exit 3
+head -c 2048 /dev/zero > "$WORK/zero"
+violation() {
+	local rc=0
+	serve_stop || rc=$?
+	[ "$rc" = 3 ] && grep -q "out of order: block 0 page 0 (page 2 already programmed)" "$WORK/serve.err"
+}
+serve_start --geometry nand-2k,size=16m || fail "serve" "$(serve_log)"
+mtd_debug write "$MTD" 0x1000 2048 "$WORK/zero" > /dev/null
+check "out-of-order program still ANDs (chips do not refuse)" mtd_debug write "$MTD" 0 2048 "$WORK/zero"
+if violation; then pass "violation logged, exit status 3"; else fail "violation logged, exit status 3" "$(serve_log)"; fi
+serve_start --geometry nand-2k,size=16m --strict || fail "serve --strict" "$(serve_log)"
+mtd_debug write "$MTD" 0x1000 2048 "$WORK/zero" > /dev/null
+check "--strict refuses the program" sh -c "! mtd_debug write '$MTD' 0 2048 '$WORK/zero'"
+if violation; then pass "strict violation logged"; else fail "strict violation logged" "$(serve_log)"; fi
+
 check "kernel log clean" kernel_clean
 finish

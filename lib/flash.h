@@ -26,8 +26,9 @@
  * and a failed step.  OOB bytes and raw reads always return raw cells.
  *
  * Storage is RAM or a backing file; either way it is a sparse mapping that
- * holds the bitwise complement of the cells, so an erased (0xFF) region is
- * a hole and a large chip costs only what is programmed.
+ * holds the bitwise complement of the cells, so never-programmed regions
+ * are holes and a large chip costs only what is programmed (in memory:
+ * ever programmed, since erased pages are kept for speed).
  */
 #ifndef MUSE_FLASH_H
 #define MUSE_FLASH_H

@@ -14,7 +14,7 @@ WARN     := -Wall -Wextra -Werror
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_FILE_OFFSET_BITS=64 \
 	      -Ilib -Irecorder -Icli -I$(BUILD)/gen
-LDLIBS   :=
+LDLIBS   := -lsqlite3 -lzstd -lcrypto -lz -lpthread
 SANITIZE := -fsanitize=address,undefined
 
 LIB_SRCS  := $(wildcard lib/*.c)
@@ -34,6 +34,12 @@ all: muse kernel
 
 muse: $(BUILD)/deps-stamp $(MUSE)
 
+SCHEMA := $(sort $(wildcard schema/[0-9]*.sql))
+
+$(BUILD)/gen/schema.h: $(SCHEMA) scripts/embed-schema
+	@mkdir -p $(@D)
+	$(Q)scripts/embed-schema $(SCHEMA) > $@
+
 $(BUILD)/gen/version.h: VERSION FORCE
 	@mkdir -p $(@D)
 	@echo '#define MUSE_VERSION "$(VERSION)"' > $@.tmp
@@ -41,12 +47,12 @@ $(BUILD)/gen/version.h: VERSION FORCE
 
 obj = $(patsubst %.c,$(BUILD)/obj/$(1)/%.o,$(2))
 
-$(BUILD)/obj/normal/%.o: %.c $(BUILD)/gen/version.h
+$(BUILD)/obj/normal/%.o: %.c $(BUILD)/gen/version.h $(BUILD)/gen/schema.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/obj/asan/%.o: %.c $(BUILD)/gen/version.h
+$(BUILD)/obj/asan/%.o: %.c $(BUILD)/gen/version.h $(BUILD)/gen/schema.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC asan $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -O1 $(SANITIZE) -fno-omit-frame-pointer \
@@ -76,7 +82,7 @@ kernel-debug: $(BUILD)/deps-stamp
 unit: $(UNIT) $(UNIT_SAN) $(RAWINIT)
 
 # clang's warnings differ from gcc's; both must be silent
-clang-check: $(BUILD)/gen/version.h
+clang-check: $(BUILD)/gen/version.h $(BUILD)/gen/schema.h
 	clang $(ALL_CFLAGS) -fsyntax-only $(LIB_SRCS) $(MUSE_SRCS) $(UNIT_SRCS) \
 		tests/tools/rawinit.c
 

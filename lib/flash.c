@@ -342,6 +342,17 @@ void flash_scan_bad_blocks(struct flash *f)
 	}
 }
 
+int flash_set_bad(struct flash *f, uint64_t block)
+{
+	if (block >= geometry_blocks(&f->g) || !geometry_is_nand(&f->g))
+		return -EINVAL;
+	if (!f->bad[block]) {
+		f->bad[block] = 1;
+		f->bad_count++;
+	}
+	return 0;
+}
+
 /* ---- creation --------------------------------------------------------- */
 
 static void set_units(struct flash *f)
@@ -780,4 +791,24 @@ void flash_dump_bytes(struct flash *f, uint64_t addr, uint8_t *data,
 		data += n;
 		len -= n;
 	}
+}
+
+uint64_t flash_units(const struct flash *f)
+{
+	return f->units;
+}
+
+void flash_dump_unit(struct flash *f, uint64_t unit, uint8_t *buf)
+{
+	const uint8_t *mask = damage_find(f, unit);
+
+	read_raw(unit_cells(f, unit), mask, f->unit_size, buf);
+}
+
+void flash_load_unit(struct flash *f, uint64_t unit, const uint8_t *buf)
+{
+	copy_complement(unit_cells(f, unit), buf, f->unit_size);
+	damage_filter(f, unit, unit + 1);
+	if (geometry_is_nand(&f->g))
+		forget_block_state(f, unit / geometry_pages_per_block(&f->g));
 }

@@ -142,6 +142,17 @@ void flash_dump_bytes(struct flash *f, uint64_t addr, uint8_t *data,
 /* Rebuilds the bad block table from the markers in the cells. */
 void flash_scan_bad_blocks(struct flash *f);
 
+/* Sets @block bad in the table only, leaving the cells alone. */
+int flash_set_bad(struct flash *f, uint64_t block);
+
+/*
+ * A storage unit whole (flash_unit_size() bytes: in-band, then OOB): the
+ * raw cells, or set exactly as flash_load_page() does.
+ */
+uint64_t flash_units(const struct flash *f);
+void flash_dump_unit(struct flash *f, uint64_t unit, uint8_t *buf);
+void flash_load_unit(struct flash *f, uint64_t unit, const uint8_t *buf);
+
 /*
  * Damage: the physical cells of the storage unit holding @addr differ from
  * the intended ones by @mask (unit_size bytes: the data, then the OOB).

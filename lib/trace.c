@@ -1,0 +1,863 @@
+/*
+ * trace.c - the trace database (see trace.h).
+ *
+ * The header of the file is checked by hand before SQLite sees it, so
+ * that a foreign, truncated or newer file gets a message that says which.
+ * Pages are 64 KiB: in a UML guest every system call is expensive, and a
+ * larger page means fewer writes per committed kilobyte.
+ */
+#include "trace.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <openssl/evp.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "schema.h"
+
+#define TRACE_APP_ID 0x4d555345		/* "MUSE" */
+#define TRACE_PAGE_SIZE 65536
+#define ZSTD_LEVEL 3
+
+enum codec {
+	CODEC_RAW = 0,
+	CODEC_ZSTD = 1,
+};
+
+enum stmt_id {
+	ST_BLOB_HAS, ST_BLOB_PUT, ST_BLOB_GET, ST_OP_PUT, ST_OPS_GET,
+	ST_MARK_PUT, ST_MARK_FILE_PUT, ST_VIOLATION_PUT, ST_READ_PUT,
+	ST_INITIAL_PUT, ST_META_PUT, ST_META_GET, ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_BLOB_HAS] = "SELECT 1 FROM blobs WHERE hash = ?",
+	[ST_BLOB_PUT] = "INSERT INTO blobs (hash, size, codec, data) VALUES (?, ?, ?, ?)",
+	[ST_BLOB_GET] = "SELECT size, codec, data FROM blobs WHERE hash = ?",
+	[ST_OP_PUT] = "INSERT INTO ops (seq, kind, addr, len, data, oob_offset, ooblen,"
+		      " oob, oob_auto, result, time_ns)"
+		      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[ST_OPS_GET] = "SELECT seq, kind, addr, len, data, oob_offset, ooblen, oob,"
+		       " oob_auto, result, time_ns FROM ops"
+		       " WHERE seq BETWEEN ? AND ? ORDER BY seq",
+	[ST_MARK_PUT] = "INSERT INTO marks (after_seq, name, time_ns) VALUES (?, ?, ?)",
+	[ST_MARK_FILE_PUT] = "INSERT OR REPLACE INTO mark_files"
+			     " (mark, path, kind, size, sha256, content)"
+			     " VALUES (?, ?, ?, ?, ?, ?)",
+	[ST_VIOLATION_PUT] = "INSERT INTO violations (seq, kind, block, page, detail)"
+			     " VALUES (?, ?, ?, ?, ?)",
+	[ST_READ_PUT] = "INSERT INTO reads (after_seq, addr, len, ooblen, mode,"
+			" corrected, failed, time_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	[ST_INITIAL_PUT] = "INSERT INTO initial_units (addr, data) VALUES (?, ?)",
+	[ST_META_PUT] = "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?",
+};
+
+struct buffer {
+	uint8_t *p;
+	size_t size;
+};
+
+struct trace {
+	sqlite3 *db;
+	bool writer;
+	bool in_txn;
+	int version;
+	uint64_t last_seq;
+	sqlite3_stmt *stmt[ST_COUNT];
+	ZSTD_CCtx *cctx;
+	ZSTD_DCtx *dctx;
+	struct buffer packed;		/* compression output */
+	struct buffer data;		/* decompressed payloads */
+	struct buffer oob;
+};
+
+const char *trace_violation_kind_name(enum flash_violation_kind kind)
+{
+	switch (kind) {
+	case FLASH_VIOLATION_NOP:
+		return "nop";
+	case FLASH_VIOLATION_ORDER:
+		return "order";
+	case FLASH_VIOLATION_ONE_OVER_ZERO:
+		return "one-over-zero";
+	case FLASH_VIOLATION_KINDS:
+		break;
+	}
+	return "?";
+}
+
+int trace_journal_path(const char *trace, char *buf, size_t size)
+{
+	if (snprintf(buf, size, "%s-journal.muse", trace) >= (int)size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int grow(struct buffer *b, size_t size)
+{
+	uint8_t *p;
+
+	if (b->size >= size)
+		return 0;
+	p = realloc(b->p, size);
+	if (!p)
+		return -ENOMEM;
+	b->p = p;
+	b->size = size;
+	return 0;
+}
+
+static int sql_errno(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+		return -EROFS;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return -EBADMSG;
+	default:
+		return -EIO;
+	}
+}
+
+static int sql_fail(struct trace *t, struct muse_error *e, int rc,
+		    const char *what)
+{
+	return muse_fail(e, sql_errno(rc), "%s: %s", what,
+			 t->db ? sqlite3_errmsg(t->db) : sqlite3_errstr(rc));
+}
+
+static int exec(struct trace *t, const char *sql, struct muse_error *e)
+{
+	int rc = sqlite3_exec(t->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : sql_fail(t, e, rc, sql);
+}
+
+/* ---- the file header, read before SQLite -------------------------- */
+
+struct file_header {
+	uint32_t page_size;
+	uint32_t page_count;
+	uint32_t user_version;
+	uint32_t app_id;
+};
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static int read_header(const char *path, struct file_header *h,
+		       struct muse_error *e)
+{
+	uint8_t buf[100];
+	struct stat st;
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return muse_fail(e, -errno, "trace %s: %s", path, strerror(errno));
+	n = fread(buf, 1, sizeof(buf), f);
+	if (fstat(fileno(f), &st))
+		st.st_size = 0;
+	fclose(f);
+	if (n < sizeof(buf) || memcmp(buf, "SQLite format 3", 16))
+		return muse_fail(e, -EINVAL,
+				 "%s is not a trace (not an SQLite database)", path);
+	h->page_size = (uint32_t)buf[16] << 8 | buf[17];
+	if (h->page_size == 1)
+		h->page_size = 65536;
+	h->page_count = be32(buf + 28);
+	h->user_version = be32(buf + 60);
+	h->app_id = be32(buf + 68);
+	if (h->app_id != TRACE_APP_ID)
+		return muse_fail(e, -EINVAL,
+				 "%s is an SQLite database but not a MUSE trace", path);
+	/* the page count is valid when the "version valid for" matches */
+	if (be32(buf + 92) == be32(buf + 24) &&
+	    (uint64_t)st.st_size < (uint64_t)h->page_size * h->page_count)
+		return muse_fail(e, -EINVAL,
+				 "trace %s is truncated: %lld of %" PRIu64 " bytes",
+				 path, (long long)st.st_size,
+				 (uint64_t)h->page_size * h->page_count);
+	if (h->user_version > TRACE_SCHEMA_VERSION)
+		return muse_fail(e, -EPROTONOSUPPORT,
+				 "trace %s has schema version %" PRIu32
+				 "; this muse reads versions up to %d (upgrade muse)",
+				 path, h->user_version, TRACE_SCHEMA_VERSION);
+	if (!h->user_version)
+		return muse_fail(e, -EINVAL, "trace %s has no schema version", path);
+	return 0;
+}
+
+static bool nonempty_file(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && st.st_size > 0;
+}
+
+static int check_complete(const char *path, struct muse_error *e)
+{
+	char j[4096], wal[4096];
+
+	if (trace_journal_path(path, j, sizeof(j)) ||
+	    snprintf(wal, sizeof(wal), "%s-wal", path) >= (int)sizeof(wal))
+		return muse_fail(e, -ENAMETOOLONG, "%s: name too long", path);
+	if (nonempty_file(j) || nonempty_file(wal))
+		return muse_fail(e, -EAGAIN,
+				 "the recording in %s was interrupted; \"muse recover %s\" completes it",
+				 path, path);
+	return 0;
+}
+
+/* ---- opening ------------------------------------------------------- */
+
+/* "file:" URI for read-only opens; escapes what URIs treat specially */
+static int ro_uri(const char *path, char *buf, size_t size)
+{
+	size_t n = (size_t)snprintf(buf, size, "file:");
+
+	for (const char *p = path; *p && n + 4 < size; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			n += (size_t)snprintf(buf + n, size - n, "%%%02X",
+					      (unsigned char)*p);
+		else
+			buf[n++] = *p;
+	}
+	/* immutable: no locks, no journal; safe for readers in many guests */
+	return snprintf(buf + n, size - n, "?mode=ro&immutable=1") >=
+	       (int)(size - n) ? -ENAMETOOLONG : 0;
+}
+
+static int prepare_all(struct trace *t, struct muse_error *e)
+{
+	for (int i = 0; i < ST_COUNT; i++) {
+		/* a reader of an older schema lacks some tables: fine */
+		if (sqlite3_prepare_v3(t->db, stmt_sql[i], -1,
+				       SQLITE_PREPARE_PERSISTENT, &t->stmt[i],
+				       NULL) != SQLITE_OK && t->writer)
+			return muse_fail(e, -EIO, "preparing \"%s\": %s",
+					 stmt_sql[i], sqlite3_errmsg(t->db));
+	}
+	return 0;
+}
+
+static int writer_pragmas(struct trace *t, struct muse_error *e)
+{
+	/* exclusive before WAL: the WAL index then lives in heap memory */
+	int ret = exec(t, "PRAGMA locking_mode=EXCLUSIVE", e);
+
+	if (!ret)
+		ret = exec(t, "PRAGMA journal_mode=WAL", e);
+	if (!ret)
+		ret = exec(t, "PRAGMA synchronous=NORMAL", e);
+	return ret;
+}
+
+static int migrate(struct trace *t, int from, struct muse_error *e)
+{
+	char sql[64];
+	int ret = exec(t, "BEGIN", e);
+
+	for (int v = from; !ret && v < TRACE_SCHEMA_VERSION; v++)
+		ret = exec(t, trace_schema_steps[v], e);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", TRACE_SCHEMA_VERSION);
+	if (!ret)
+		ret = exec(t, sql, e);
+	if (!ret)
+		ret = exec(t, "COMMIT", e);
+	if (ret)
+		sqlite3_exec(t->db, "ROLLBACK", NULL, NULL, NULL);
+	else
+		t->version = TRACE_SCHEMA_VERSION;
+	return ret;
+}
+
+static struct trace *trace_alloc(bool writer)
+{
+	struct trace *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->writer = writer;
+	t->cctx = ZSTD_createCCtx();
+	t->dctx = ZSTD_createDCtx();
+	if (!t->cctx || !t->dctx) {
+		ZSTD_freeCCtx(t->cctx);
+		ZSTD_freeDCtx(t->dctx);
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static void trace_free(struct trace *t)
+{
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(t->stmt[i]);
+	if (t->db)
+		sqlite3_close(t->db);
+	ZSTD_freeCCtx(t->cctx);
+	ZSTD_freeDCtx(t->dctx);
+	free(t->packed.p);
+	free(t->data.p);
+	free(t->oob.p);
+	free(t);
+}
+
+static int load_last_seq(struct trace *t)
+{
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(t->db, "SELECT coalesce(max(seq), 0) FROM ops",
+			       -1, &s, NULL) != SQLITE_OK)
+		return -EIO;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		t->last_seq = (uint64_t)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int trace_create(const char *path, struct trace **out, struct muse_error *e)
+{
+	struct trace *t;
+	struct stat st;
+	char sql[64];
+	int rc, ret;
+
+	if (!stat(path, &st))
+		return muse_fail(e, -EEXIST, "%s exists", path);
+	t = trace_alloc(true);
+	if (!t)
+		return muse_fail(e, -ENOMEM, "out of memory");
+	rc = sqlite3_open_v2(path, &t->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		ret = muse_fail(e, sql_errno(rc), "creating %s: %s", path,
+				sqlite3_errstr(rc));
+		goto fail;
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA application_id=%d", TRACE_APP_ID);
+	ret = exec(t, "PRAGMA page_size=65536", e);
+	if (!ret)
+		ret = exec(t, sql, e);
+	if (!ret)
+		ret = writer_pragmas(t, e);
+	if (!ret)
+		ret = migrate(t, 0, e);
+	if (!ret)
+		ret = prepare_all(t, e);
+	if (ret)
+		goto fail;
+	*out = t;
+	return 0;
+fail:
+	trace_free(t);
+	unlink(path);
+	return ret;
+}
+
+int trace_open(const char *path, enum trace_mode mode, struct trace **out,
+	       struct muse_error *e)
+{
+	bool writer = mode == TRACE_WRITE;
+	struct file_header h = { 0 };
+	struct trace *t;
+	char uri[8192];
+	int rc, ret;
+
+	ret = read_header(path, &h, e);
+	if (!ret && !writer)
+		ret = check_complete(path, e);
+	if (!ret && !writer && ro_uri(path, uri, sizeof(uri)))
+		ret = muse_fail(e, -ENAMETOOLONG, "%s: name too long", path);
+	if (ret)
+		return ret;
+	t = trace_alloc(writer);
+	if (!t)
+		return muse_fail(e, -ENOMEM, "out of memory");
+	rc = writer ? sqlite3_open_v2(path, &t->db, SQLITE_OPEN_READWRITE, NULL) :
+		      sqlite3_open_v2(uri, &t->db,
+				      SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	if (rc != SQLITE_OK)
+		ret = muse_fail(e, sql_errno(rc), "opening %s: %s", path,
+				sqlite3_errstr(rc));
+	t->version = (int)h.user_version;
+	if (!ret && writer)
+		ret = writer_pragmas(t, e);
+	if (!ret && writer && t->version < TRACE_SCHEMA_VERSION)
+		ret = migrate(t, t->version, e);
+	if (!ret)
+		ret = prepare_all(t, e);
+	if (!ret && load_last_seq(t))
+		ret = muse_fail(e, -EBADMSG, "%s: cannot read the ops: %s", path,
+				sqlite3_errmsg(t->db));
+	if (ret) {
+		trace_free(t);
+		return ret;
+	}
+	*out = t;
+	return 0;
+}
+
+int trace_close(struct trace *t, struct muse_error *e)
+{
+	int ret = 0;
+
+	if (!t)
+		return 0;
+	if (t->writer) {
+		if (t->in_txn)
+			ret = trace_commit(t, e);
+		for (int i = 0; i < ST_COUNT; i++) {
+			sqlite3_finalize(t->stmt[i]);
+			t->stmt[i] = NULL;
+		}
+		if (!ret)
+			ret = exec(t, "PRAGMA wal_checkpoint(TRUNCATE)", e);
+		/* back to a rollback journal: the WAL file goes away */
+		if (!ret)
+			ret = exec(t, "PRAGMA journal_mode=DELETE", e);
+	}
+	trace_free(t);
+	return ret;
+}
+
+sqlite3 *trace_db(struct trace *t)
+{
+	return t->db;
+}
+
+int trace_schema_version(struct trace *t)
+{
+	return t->version;
+}
+
+uint64_t trace_last_seq(struct trace *t)
+{
+	return t->last_seq;
+}
+
+/* ---- transactions and meta ----------------------------------------- */
+
+int trace_begin(struct trace *t)
+{
+	int rc;
+
+	if (t->in_txn)
+		return 0;
+	rc = sqlite3_exec(t->db, "BEGIN", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return sql_errno(rc);
+	t->in_txn = true;
+	return 0;
+}
+
+int trace_commit(struct trace *t, struct muse_error *e)
+{
+	int rc;
+
+	if (!t->in_txn)
+		return 0;
+	rc = sqlite3_exec(t->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		int ret = sql_fail(t, e, rc, "committing the trace");
+
+		trace_rollback(t);
+		return ret;
+	}
+	t->in_txn = false;
+	return 0;
+}
+
+void trace_rollback(struct trace *t)
+{
+	if (t->in_txn)
+		sqlite3_exec(t->db, "ROLLBACK", NULL, NULL, NULL);
+	t->in_txn = false;
+	load_last_seq(t);
+}
+
+/* Runs a prepared statement to completion and resets it. */
+static int run(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : sql_errno(rc);
+}
+
+int trace_set_meta(struct trace *t, const char *key, const char *value)
+{
+	sqlite3_stmt *s = t->stmt[ST_META_PUT];
+
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	return run(s);
+}
+
+int trace_get_meta(struct trace *t, const char *key, char *buf, size_t size)
+{
+	sqlite3_stmt *s = t->stmt[ST_META_GET];
+	int ret = -ENOENT;
+
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		snprintf(buf, size, "%s", (const char *)sqlite3_column_text(s, 0));
+		ret = 0;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return ret;
+}
+
+/* ---- blobs ---------------------------------------------------------- */
+
+static void sha256(const void *data, size_t len, uint8_t out[32])
+{
+	unsigned int n = 32;
+
+	EVP_Digest(data, len, out, &n, EVP_sha256(), NULL);
+}
+
+static bool blob_exists(struct trace *t, const uint8_t hash[32])
+{
+	sqlite3_stmt *s = t->stmt[ST_BLOB_HAS];
+	bool found;
+
+	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+	found = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	return found;
+}
+
+/* Stores @data (if new) and returns its hash in @hash. */
+static int blob_put(struct trace *t, const void *data, size_t len,
+		    uint8_t hash[32])
+{
+	sqlite3_stmt *s = t->stmt[ST_BLOB_PUT];
+	size_t bound = ZSTD_compressBound(len), packed;
+	enum codec codec = CODEC_ZSTD;
+	const void *stored;
+
+	sha256(data, len, hash);
+	if (blob_exists(t, hash))
+		return 0;
+	if (grow(&t->packed, bound))
+		return -ENOMEM;
+	packed = ZSTD_compressCCtx(t->cctx, t->packed.p, bound, data, len,
+				   ZSTD_LEVEL);
+	stored = t->packed.p;
+	/* incompressible bytes are kept as they are */
+	if (ZSTD_isError(packed) || packed >= len) {
+		codec = CODEC_RAW;
+		stored = data;
+		packed = len;
+	}
+	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)len);
+	sqlite3_bind_int(s, 3, codec);
+	sqlite3_bind_blob(s, 4, stored, (int)packed, SQLITE_STATIC);
+	return run(s);
+}
+
+/* Fetches a blob into @b; returns its size or a negative errno. */
+static ssize_t blob_get(struct trace *t, const void *hash, int hash_len,
+			struct buffer *b)
+{
+	sqlite3_stmt *s = t->stmt[ST_BLOB_GET];
+	ssize_t ret = -EBADMSG;
+
+	sqlite3_bind_blob(s, 1, hash, hash_len, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		size_t size = (size_t)sqlite3_column_int64(s, 0);
+		int codec = sqlite3_column_int(s, 1);
+		const void *p = sqlite3_column_blob(s, 2);
+		size_t n = (size_t)sqlite3_column_bytes(s, 2);
+
+		if (grow(b, size ? size : 1)) {
+			ret = -ENOMEM;
+		} else if (codec == CODEC_RAW && n == size) {
+			memcpy(b->p, p, n);
+			ret = (ssize_t)size;
+		} else if (codec == CODEC_ZSTD &&
+			   ZSTD_decompressDCtx(t->dctx, b->p, size, p, n) == size) {
+			ret = (ssize_t)size;
+		}
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return ret;
+}
+
+/* ---- adding rows ---------------------------------------------------- */
+
+int trace_add_op(struct trace *t, const struct trace_op *op)
+{
+	sqlite3_stmt *s = t->stmt[ST_OP_PUT];
+	uint8_t dh[32], oh[32];
+	int ret;
+
+	if (op->seq != t->last_seq + 1)
+		return -EINVAL;
+	if (op->len && (ret = blob_put(t, op->data, op->len, dh)))
+		return ret;
+	if (op->ooblen && (ret = blob_put(t, op->oob, op->ooblen, oh)))
+		return ret;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)op->seq);
+	sqlite3_bind_int(s, 2, op->kind);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)op->addr);
+	sqlite3_bind_int64(s, 4, op->len);
+	if (op->len)
+		sqlite3_bind_blob(s, 5, dh, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, op->oob_offset);
+	sqlite3_bind_int64(s, 7, op->ooblen);
+	if (op->ooblen)
+		sqlite3_bind_blob(s, 8, oh, 32, SQLITE_STATIC);
+	sqlite3_bind_int(s, 9, op->oob_auto);
+	sqlite3_bind_int(s, 10, op->result);
+	sqlite3_bind_int64(s, 11, (sqlite3_int64)op->time_ns);
+	ret = run(s);
+	if (!ret)
+		t->last_seq = op->seq;
+	return ret;
+}
+
+static const char *file_kind_name(enum trace_file_kind kind)
+{
+	return kind == TRACE_FILE_EXPECT ? "expect" :
+	       kind == TRACE_FILE_IN_PLACE ? "in-place" : "absent";
+}
+
+static int add_mark_file(struct trace *t, sqlite3_int64 mark,
+			 const struct trace_mark_file *mf)
+{
+	sqlite3_stmt *s = t->stmt[ST_MARK_FILE_PUT];
+	uint8_t ch[32];
+	int ret;
+
+	if (mf->content && (ret = blob_put(t, mf->content, mf->content_len, ch)))
+		return ret;
+	sqlite3_bind_int64(s, 1, mark);
+	sqlite3_bind_text(s, 2, mf->path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, file_kind_name(mf->kind), -1, SQLITE_STATIC);
+	if (mf->kind != TRACE_FILE_ABSENT) {
+		sqlite3_bind_int64(s, 4, (sqlite3_int64)mf->size);
+		sqlite3_bind_blob(s, 5, mf->sha256, 32, SQLITE_STATIC);
+	}
+	if (mf->content)
+		sqlite3_bind_blob(s, 6, ch, 32, SQLITE_STATIC);
+	return run(s);
+}
+
+int trace_add_mark(struct trace *t, const struct trace_mark *m)
+{
+	sqlite3_stmt *s = t->stmt[ST_MARK_PUT];
+	sqlite3_int64 id;
+	int ret;
+
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)m->after_seq);
+	sqlite3_bind_text(s, 2, m->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)m->time_ns);
+	ret = run(s);
+	id = sqlite3_last_insert_rowid(t->db);
+	for (uint32_t i = 0; !ret && i < m->nfiles; i++)
+		ret = add_mark_file(t, id, &m->files[i]);
+	return ret;
+}
+
+int trace_add_violation(struct trace *t, const struct trace_violation *v)
+{
+	sqlite3_stmt *s = t->stmt[ST_VIOLATION_PUT];
+
+	if (!s)
+		return -EROFS;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)v->seq);
+	sqlite3_bind_text(s, 2, trace_violation_kind_name(v->kind), -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)v->block);
+	sqlite3_bind_int64(s, 4, v->page);
+	sqlite3_bind_int64(s, 5, v->detail);
+	return run(s);
+}
+
+int trace_add_read(struct trace *t, const struct trace_read *r)
+{
+	sqlite3_stmt *s = t->stmt[ST_READ_PUT];
+
+	if (!s)
+		return -EROFS;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)r->after_seq);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)r->addr);
+	sqlite3_bind_int64(s, 3, r->len);
+	sqlite3_bind_int64(s, 4, r->ooblen);
+	sqlite3_bind_int64(s, 5, r->mode);
+	sqlite3_bind_int64(s, 6, r->corrected);
+	sqlite3_bind_int64(s, 7, r->failed);
+	sqlite3_bind_int64(s, 8, (sqlite3_int64)r->time_ns);
+	return run(s);
+}
+
+static bool all_ff(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != 0xff)
+			return false;
+	return true;
+}
+
+int trace_add_initial(struct trace *t, struct flash *f)
+{
+	const struct geometry *g = flash_geometry(f);
+	uint32_t unit_data = geometry_unit_data(g);
+	size_t size = flash_unit_size(f);
+	uint8_t *buf = malloc(size), hash[32];
+	sqlite3_stmt *s = t->stmt[ST_INITIAL_PUT];
+	sqlite3_stmt *bad = NULL;
+	int ret = buf ? 0 : -ENOMEM;
+
+	for (uint64_t u = 0; !ret && u < flash_units(f); u++) {
+		flash_dump_unit(f, u, buf);
+		if (all_ff(buf, size))
+			continue;
+		ret = blob_put(t, buf, size, hash);
+		if (ret)
+			break;
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)(u * unit_data));
+		sqlite3_bind_blob(s, 2, hash, 32, SQLITE_STATIC);
+		ret = run(s);
+	}
+	free(buf);
+	if (!ret && sqlite3_prepare_v2(t->db, "INSERT INTO initial_bad_blocks VALUES (?)",
+				       -1, &bad, NULL) != SQLITE_OK)
+		ret = -EIO;
+	for (uint64_t b = 0; !ret && b < geometry_blocks(g); b++) {
+		if (flash_is_bad(f, b) != 1)
+			continue;
+		sqlite3_bind_int64(bad, 1, (sqlite3_int64)b);
+		ret = run(bad);
+	}
+	sqlite3_finalize(bad);
+	return ret;
+}
+
+/* ---- reading -------------------------------------------------------- */
+
+int trace_geometry(struct trace *t, struct geometry *g, struct muse_error *e)
+{
+	char spec[1024];
+
+	if (trace_get_meta(t, "geometry", spec, sizeof(spec)))
+		return muse_fail(e, -EBADMSG, "the trace has no geometry");
+	return geometry_parse(spec, g, e);
+}
+
+int trace_load_initial(struct trace *t, struct flash *f, struct muse_error *e)
+{
+	uint32_t unit_data = geometry_unit_data(flash_geometry(f));
+	size_t size = flash_unit_size(f);
+	sqlite3_stmt *s = NULL;
+	int ret = 0, rc;
+
+	if (sqlite3_prepare_v2(t->db, "SELECT addr, data FROM initial_units ORDER BY addr",
+			       -1, &s, NULL) != SQLITE_OK)
+		return sql_fail(t, e, SQLITE_ERROR, "reading the initial state");
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		uint64_t addr = (uint64_t)sqlite3_column_int64(s, 0);
+		ssize_t n = blob_get(t, sqlite3_column_blob(s, 1),
+				     sqlite3_column_bytes(s, 1), &t->data);
+
+		if (n != (ssize_t)size || addr % unit_data ||
+		    addr / unit_data >= flash_units(f))
+			ret = muse_fail(e, -EBADMSG,
+					"initial state at 0x%" PRIx64 " is damaged", addr);
+		else
+			flash_load_unit(f, addr / unit_data, t->data.p);
+	}
+	sqlite3_finalize(s);
+	if (ret)
+		return ret;
+	flash_scan_bad_blocks(f);
+	if (sqlite3_prepare_v2(t->db, "SELECT block FROM initial_bad_blocks", -1,
+			       &s, NULL) != SQLITE_OK)
+		return sql_fail(t, e, SQLITE_ERROR, "reading the bad blocks");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		flash_set_bad(f, (uint64_t)sqlite3_column_int64(s, 0));
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static int row_to_op(struct trace *t, sqlite3_stmt *s, struct trace_op *op)
+{
+	ssize_t n;
+
+	memset(op, 0, sizeof(*op));
+	op->seq = (uint64_t)sqlite3_column_int64(s, 0);
+	op->kind = (enum trace_op_kind)sqlite3_column_int(s, 1);
+	op->addr = (uint64_t)sqlite3_column_int64(s, 2);
+	op->len = (uint32_t)sqlite3_column_int64(s, 3);
+	op->oob_offset = (uint32_t)sqlite3_column_int64(s, 5);
+	op->ooblen = (uint32_t)sqlite3_column_int64(s, 6);
+	op->oob_auto = sqlite3_column_int(s, 8);
+	op->result = sqlite3_column_int(s, 9);
+	op->time_ns = (uint64_t)sqlite3_column_int64(s, 10);
+	if (op->len) {
+		n = blob_get(t, sqlite3_column_blob(s, 4),
+			     sqlite3_column_bytes(s, 4), &t->data);
+		if (n != op->len)
+			return -EBADMSG;
+		op->data = t->data.p;
+	}
+	if (op->ooblen) {
+		n = blob_get(t, sqlite3_column_blob(s, 7),
+			     sqlite3_column_bytes(s, 7), &t->oob);
+		if (n != op->ooblen)
+			return -EBADMSG;
+		op->oob = t->oob.p;
+	}
+	return 0;
+}
+
+int trace_for_each_op(struct trace *t, uint64_t first, uint64_t last,
+		      trace_op_fn fn, void *ctx, struct muse_error *e)
+{
+	sqlite3_stmt *s = t->stmt[ST_OPS_GET];
+	uint64_t expect = first;
+	struct trace_op op;
+	int ret = 0, rc;
+
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)first);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)last);
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		ret = row_to_op(t, s, &op);
+		if (!ret && op.seq != expect)
+			ret = -EBADMSG;
+		if (ret)
+			muse_fail(e, ret, "op %" PRIu64 " is missing or damaged",
+				  expect);
+		else
+			ret = fn(ctx, &op);
+		expect++;
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = sql_fail(t, e, rc, "reading the ops");
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return ret;
+}

@@ -1,0 +1,383 @@
+/*
+ * test_trace.c - the trace store and the journal: what goes in comes out,
+ * payloads are shared and compressed, foreign and damaged files are
+ * refused with a message that says why, older schemas are upgraded, and
+ * a journal left by a killed recorder gives back exactly its valid prefix.
+ */
+#include "test.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "schema.h"
+#include "trace.h"
+
+static void path_in_tmp(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/%s", test_tmpdir(), name);
+}
+
+static struct trace *new_trace(const char *path)
+{
+	struct muse_error e;
+	struct trace *t;
+
+	if (trace_create(path, &t, &e)) {
+		printf("    create: %s\n", e.msg);
+		return NULL;
+	}
+	trace_set_meta(t, "geometry", "nand-2k,size=1m");
+	return t;
+}
+
+static struct trace_op program_op(uint64_t seq, uint64_t addr,
+				  const uint8_t *data, uint32_t len)
+{
+	return (struct trace_op){ .seq = seq, .kind = TRACE_PROGRAM,
+				  .addr = addr, .len = len, .data = data,
+				  .time_ns = seq * 1000 };
+}
+
+struct collected {
+	int n;
+	struct trace_op op[16];
+	uint8_t first_byte[16];
+};
+
+static int collect(void *ctx, const struct trace_op *op)
+{
+	struct collected *c = ctx;
+
+	if (c->n < 16) {
+		c->op[c->n] = *op;
+		c->first_byte[c->n] = op->len ? op->data[0] : 0;
+	}
+	c->n++;
+	return 0;
+}
+
+static int count_rows(struct trace *t, const char *table)
+{
+	char sql[128];
+	sqlite3_stmt *s;
+	int n = -1;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+	if (sqlite3_prepare_v2(trace_db(t), sql, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+TEST(trace_ops_round_trip_with_shared_payloads)
+{
+	uint8_t page[2048], other[2048], oob[4] = { 1, 2, 3, 4 };
+	struct trace_op op;
+	struct collected c = { 0 };
+	struct muse_error e;
+	struct trace *t;
+	char path[512], value[64];
+
+	path_in_tmp(path, sizeof(path), "t.db");
+	memset(page, 0x5a, sizeof(page));
+	memset(other, 0xff, sizeof(other));
+	t = new_trace(path);
+	CHECK(t);
+	CHECK_INT(trace_begin(t), 0);
+	op = program_op(1, 0, page, 2048);
+	CHECK_INT(trace_add_op(t, &op), 0);
+	op = program_op(2, 2048, page, 2048);	/* the same bytes again */
+	op.oob = oob;
+	op.ooblen = 4;
+	op.oob_offset = 2;
+	op.oob_auto = true;
+	CHECK_INT(trace_add_op(t, &op), 0);
+	op = (struct trace_op){ .seq = 3, .kind = TRACE_ERASE, .addr = 0 };
+	CHECK_INT(trace_add_op(t, &op), 0);
+	op = program_op(4, 0, other, 2048);
+	CHECK_INT(trace_add_op(t, &op), 0);
+	op = program_op(6, 0, other, 2048);	/* a gap */
+	CHECK_INT(trace_add_op(t, &op), -EINVAL);
+	CHECK_INT(trace_commit(t, &e), 0);
+	CHECK_INT(count_rows(t, "blobs"), 3);
+	CHECK_INT(trace_close(t, &e), 0);
+
+	CHECK_INT(trace_open(path, TRACE_READ, &t, &e), 0);
+	CHECK_INT(trace_last_seq(t), 4);
+	CHECK_INT(trace_get_meta(t, "geometry", value, sizeof(value)), 0);
+	CHECK_STR(value, "nand-2k,size=1m");
+	CHECK_INT(trace_for_each_op(t, 1, 4, collect, &c, &e), 0);
+	CHECK_INT(c.n, 4);
+	CHECK_INT(c.op[1].addr, 2048);
+	CHECK_INT(c.op[1].ooblen, 4);
+	CHECK_INT(c.op[1].oob_offset, 2);
+	CHECK(c.op[1].oob_auto);
+	CHECK_INT(c.first_byte[1], 0x5a);
+	CHECK_INT(c.op[2].kind, TRACE_ERASE);
+	CHECK_INT(c.first_byte[3], 0xff);
+	CHECK_INT(c.op[3].time_ns, 4000);
+	CHECK_INT(trace_close(t, &e), 0);
+}
+
+TEST(trace_compresses_payloads)
+{
+	static uint8_t page[4096];
+	struct muse_error e;
+	struct trace *t;
+	sqlite3_stmt *s;
+	char path[512];
+	int stored = -1;
+
+	path_in_tmp(path, sizeof(path), "t.db");
+	for (size_t i = 0; i < sizeof(page); i++)
+		page[i] = (uint8_t)(i / 64);
+	t = new_trace(path);
+	CHECK(t);
+	struct trace_op op = program_op(1, 0, page, sizeof(page));
+	CHECK_INT(trace_add_op(t, &op), 0);
+	CHECK(sqlite3_prepare_v2(trace_db(t), "SELECT length(data), codec FROM blobs",
+				 -1, &s, NULL) == SQLITE_OK);
+	CHECK(sqlite3_step(s) == SQLITE_ROW);
+	stored = sqlite3_column_int(s, 0);
+	CHECK_INT(sqlite3_column_int(s, 1), 1);
+	sqlite3_finalize(s);
+	CHECK(stored > 0 && stored < 400);
+	CHECK_INT(trace_close(t, &e), 0);
+}
+
+TEST(trace_initial_state_round_trip)
+{
+	struct flash *a = test_flash("nand-2k,size=1m"), *b = test_flash("nand-2k,size=1m");
+	uint8_t d[2048], out[2048], oob[64];
+	struct flash_program p = { .addr = 5 * 2048, .len = 2048, .data = d };
+	struct muse_error e;
+	struct trace *t;
+	char path[512];
+
+	CHECK(a && b);
+	path_in_tmp(path, sizeof(path), "t.db");
+	memset(d, 0x31, sizeof(d));
+	CHECK_INT(flash_program(a, &p), 0);
+	CHECK_INT(flash_mark_bad(a, 6), 0);
+	t = new_trace(path);
+	CHECK(t);
+	CHECK_INT(trace_add_initial(t, a), 0);
+	CHECK_INT(count_rows(t, "initial_units"), 2);	/* page 5, marker */
+	CHECK_INT(trace_close(t, &e), 0);
+	CHECK_INT(trace_open(path, TRACE_READ, &t, &e), 0);
+	CHECK_INT(trace_load_initial(t, b, &e), 0);
+	flash_dump_page(b, 5, out, oob);
+	CHECK_MEM(out, d, sizeof(d));
+	CHECK_INT(flash_is_bad(b, 6), 1);
+	CHECK_INT(flash_bad_count(b), 1);
+	CHECK_INT(trace_close(t, &e), 0);
+	flash_destroy(a);
+	flash_destroy(b);
+}
+
+static void write_bytes(const char *path, const void *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	fwrite(p, 1, n, f);
+	fclose(f);
+}
+
+TEST(trace_refuses_what_is_not_a_good_trace)
+{
+	struct muse_error e;
+	struct trace *t;
+	sqlite3 *db;
+	char path[512], jpath[600];
+	struct stat st;
+
+	path_in_tmp(path, sizeof(path), "notes.txt");
+	write_bytes(path, "hello, this is not a database at all, sorry......"
+			  "......................................................",
+		    104);
+	CHECK_INT(trace_open(path, TRACE_READ, &t, &e), -EINVAL);
+	CHECK_CONTAINS(e.msg, "not a trace (not an SQLite database)");
+
+	path_in_tmp(path, sizeof(path), "other.db");
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	sqlite3_exec(db, "CREATE TABLE x (y); INSERT INTO x VALUES (1)", NULL, NULL, NULL);
+	sqlite3_close(db);
+	CHECK_INT(trace_open(path, TRACE_READ, &t, &e), -EINVAL);
+	CHECK_CONTAINS(e.msg, "an SQLite database but not a MUSE trace");
+
+	path_in_tmp(path, sizeof(path), "new.db");
+	t = new_trace(path);
+	CHECK(t);
+	CHECK_INT(trace_close(t, &e), 0);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	sqlite3_exec(db, "PRAGMA user_version=99", NULL, NULL, NULL);
+	sqlite3_close(db);
+	CHECK_INT(trace_open(path, TRACE_READ, &t, &e), -EPROTONOSUPPORT);
+	CHECK_CONTAINS(e.msg, "schema version 99; this muse reads versions up to 2");
+
+	path_in_tmp(path, sizeof(path), "cut.db");
+	t = new_trace(path);
+	CHECK(t);
+	CHECK_INT(trace_close(t, &e), 0);
+	CHECK_INT(stat(path, &st), 0);
+	CHECK_INT(truncate(path, st.st_size - 70000), 0);
+	CHECK_INT(trace_open(path, TRACE_READ, &t, &e), -EINVAL);
+	CHECK_CONTAINS(e.msg, "is truncated");
+
+	path_in_tmp(path, sizeof(path), "busy.db");
+	t = new_trace(path);
+	CHECK(t);
+	CHECK_INT(trace_close(t, &e), 0);
+	trace_journal_path(path, jpath, sizeof(jpath));
+	write_bytes(jpath, "x", 1);
+	CHECK_INT(trace_open(path, TRACE_READ, &t, &e), -EAGAIN);
+	CHECK_CONTAINS(e.msg, "was interrupted; \"muse recover");
+	CHECK_INT(trace_create(path, &t, &e), -EEXIST);
+}
+
+TEST(trace_upgrades_schema_1_when_writing)
+{
+	struct trace_violation v = { .seq = 1, .kind = FLASH_VIOLATION_NOP };
+	struct muse_error e;
+	struct trace *t;
+	char path[512];
+	sqlite3 *db;
+
+	path_in_tmp(path, sizeof(path), "v1.db");
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "PRAGMA page_size=65536; PRAGMA application_id=1297437509",
+			   NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, trace_schema_steps[0], NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "INSERT INTO meta VALUES ('geometry', 'nand-2k');"
+			   "PRAGMA user_version=1", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+
+	CHECK_INT(trace_open(path, TRACE_READ, &t, &e), 0);
+	CHECK_INT(trace_schema_version(t), 1);
+	CHECK_INT(trace_add_violation(t, &v), -EROFS);
+	CHECK_INT(trace_close(t, &e), 0);
+
+	CHECK_INT(trace_open(path, TRACE_WRITE, &t, &e), 0);
+	CHECK_INT(trace_schema_version(t), 2);
+	CHECK_INT(trace_add_violation(t, &v), 0);
+	CHECK_INT(trace_close(t, &e), 0);
+	CHECK_INT(trace_open(path, TRACE_READ, &t, &e), 0);
+	CHECK_INT(trace_schema_version(t), 2);
+	CHECK_INT(count_rows(t, "violations"), 1);
+	CHECK_INT(trace_close(t, &e), 0);
+}
+
+static int add_ops(struct journal *j, uint64_t first, uint64_t last,
+		   uint8_t *page)
+{
+	for (uint64_t s = first; s <= last; s++) {
+		struct trace_op op = program_op(s, (s % 64) * 2048, page, 2048);
+
+		page[0] = (uint8_t)s;
+		if (journal_add_op(j, &op))
+			return -1;
+	}
+	return 0;
+}
+
+TEST(journal_drains_into_the_trace_and_recovers_after_a_kill)
+{
+	static const struct trace_mark_file files[] = {
+		{ .path = "/mnt/a", .kind = TRACE_FILE_EXPECT, .size = 3,
+		  .content = (const uint8_t *)"abc", .content_len = 3 },
+		{ .path = "/mnt/b", .kind = TRACE_FILE_ABSENT },
+	};
+	struct trace_mark m = { .after_seq = 3, .name = "synced", .nfiles = 2,
+				.files = files };
+	struct trace_violation v = { .seq = 2, .kind = FLASH_VIOLATION_ORDER,
+				     .block = 0, .page = 1, .detail = 2 };
+	struct collected c = { 0 };
+	struct muse_error e;
+	struct journal *j;
+	struct trace *t;
+	uint8_t page[2048] = { 0 };
+	char path[512], jpath[600];
+	uint64_t ops;
+
+	path_in_tmp(path, sizeof(path), "t.db");
+	trace_journal_path(path, jpath, sizeof(jpath));
+	t = new_trace(path);
+	CHECK(t);
+	CHECK_INT(journal_create(jpath, 64 * 1024, &j, &e), 0);
+	CHECK_INT(add_ops(j, 1, 3, page), 0);
+	CHECK_INT(journal_add_violation(j, &v), 0);
+	CHECK_INT(journal_add_mark(j, &m), 0);
+	CHECK_INT(journal_drain(j, t, &e), 0);
+	CHECK_INT(trace_last_seq(t), 3);
+	CHECK_INT(count_rows(t, "marks"), 1);
+	CHECK_INT(count_rows(t, "mark_files"), 2);
+	CHECK_INT(count_rows(t, "violations"), 1);
+	/* the ring wraps several times between drains */
+	for (uint64_t s = 4; s < 200; s += 20) {
+		CHECK_INT(add_ops(j, s, s + 19, page), 0);
+		CHECK_INT(journal_drain(j, t, &e), 0);
+	}
+	CHECK_INT(trace_last_seq(t), 203);
+	/* killed: acknowledged records that no drain moved */
+	CHECK_INT(add_ops(j, 204, 220, page), 0);
+	CHECK_INT(journal_space(j) < 64 * 1024, 1);
+	journal_close(j, 0);
+	CHECK_INT(trace_close(t, &e), 0);
+	CHECK_INT(trace_open(path, TRACE_READ, &t, &e), -EAGAIN);
+
+	CHECK_INT(trace_open(path, TRACE_WRITE, &t, &e), 0);
+	CHECK_INT(trace_begin(t), 0);
+	CHECK_INT(journal_recover(jpath, t, &ops, &e), 0);
+	CHECK_INT(ops, 17);
+	CHECK_INT(trace_commit(t, &e), 0);
+	/* recovering again moves nothing twice */
+	CHECK_INT(trace_begin(t), 0);
+	CHECK_INT(journal_recover(jpath, t, &ops, &e), 0);
+	CHECK_INT(ops, 0);
+	CHECK_INT(trace_commit(t, &e), 0);
+	CHECK_INT(trace_close(t, &e), 0);
+	unlink(jpath);
+
+	CHECK_INT(trace_open(path, TRACE_READ, &t, &e), 0);
+	CHECK_INT(trace_last_seq(t), 220);
+	CHECK_INT(trace_for_each_op(t, 215, 220, collect, &c, &e), 0);
+	CHECK_INT(c.n, 6);
+	CHECK_INT(c.first_byte[5], 220);
+	CHECK_INT(trace_close(t, &e), 0);
+}
+
+TEST(journal_recovery_stops_at_a_torn_record)
+{
+	struct muse_error e;
+	struct journal *j;
+	struct trace *t;
+	uint8_t page[2048] = { 0 };
+	char path[512], jpath[600];
+	uint64_t ops;
+	FILE *f;
+
+	path_in_tmp(path, sizeof(path), "t.db");
+	trace_journal_path(path, jpath, sizeof(jpath));
+	t = new_trace(path);
+	CHECK(t);
+	CHECK_INT(journal_create(jpath, 1 << 20, &j, &e), 0);
+	CHECK_INT(add_ops(j, 1, 10, page), 0);
+	journal_close(j, 0);
+	/* flip a byte in the payload of the 7th record */
+	f = fopen(jpath, "r+b");
+	CHECK(f);
+	fseek(f, 4096 + 6 * (long)journal_op_size(2048, 0) + 100, SEEK_SET);
+	fputc(0x77, f);
+	fclose(f);
+	CHECK_INT(trace_begin(t), 0);
+	CHECK_INT(journal_recover(jpath, t, &ops, &e), 0);
+	CHECK_INT(ops, 6);
+	CHECK_INT(trace_commit(t, &e), 0);
+	CHECK_INT(trace_last_seq(t), 6);
+	CHECK_INT(trace_close(t, &e), 0);
+}

@@ -13,12 +13,12 @@ CC       ?= gcc
 WARN     := -Wall -Wextra -Werror
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_FILE_OFFSET_BITS=64 \
-	      -Ilib -Irecorder -Icli -I$(BUILD)/gen
+	      -Ilib -Irecorder -Ireplayer -Icli -I$(BUILD)/gen
 LDLIBS   := -lsqlite3 -lzstd -lcrypto -lz -lpthread
 SANITIZE := -fsanitize=address,undefined
 
 LIB_SRCS  := $(wildcard lib/*.c)
-MUSE_SRCS := cli/muse.c cli/uml_cmd.c recorder/serve.c
+MUSE_SRCS := $(wildcard cli/*.c recorder/*.c replayer/*.c)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 
 VERSION := $(shell cat VERSION)$(shell git describe --always --dirty 2>/dev/null | sed 's/^/+/')

@@ -7,6 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "inspect_cmd.h"
+#include "mark_cmd.h"
+#include "record.h"
+#include "recover_cmd.h"
+#include "replay_cmd.h"
 #include "serve.h"
 #include "uml.h"
 #include "uml_cmd.h"
@@ -19,6 +24,12 @@ static const char usage[] =
 	"\n"
 	"commands:\n"
 	"  serve    create an MTD device backed by a flash chip in this process\n"
+	"           (--trace FILE records every operation)\n"
+	"  record   record a filesystem workload into a trace\n"
+	"  mark     name a point of the workload in the trace being recorded\n"
+	"  inspect  what a trace holds: summary, ops, marks, block history\n"
+	"  recover  complete the trace of an interrupted recording\n"
+	"  replay   the flash as it was at a point of a trace\n"
 	"  uml      run a command inside the bundled User-Mode Linux kernel\n"
 	"  version  print the version\n"
 	"\n"
@@ -39,6 +50,11 @@ static int cmd_version(int argc, char **argv)
 
 static const struct command commands[] = {
 	{ "serve", cmd_serve },
+	{ "record", cmd_record },
+	{ "mark", cmd_mark },
+	{ "inspect", cmd_inspect },
+	{ "recover", cmd_recover },
+	{ "replay", cmd_replay },
 	{ "uml", cmd_uml },
 	{ "version", cmd_version },
 };

@@ -54,6 +54,13 @@ const struct geometry *flash_geometry(const struct flash *f)
 	return &f->g;
 }
 
+void flash_set_violation_handler(struct flash *f, flash_violation_fn fn,
+				 void *ctx)
+{
+	f->opt.on_violation = fn;
+	f->opt.ctx = ctx;
+}
+
 uint32_t flash_unit_size(const struct flash *f)
 {
 	return f->unit_size;

@@ -100,6 +100,10 @@ void flash_destroy(struct flash *f);
 
 const struct geometry *flash_geometry(const struct flash *f);
 
+/* Replaces the violation callback given at creation. */
+void flash_set_violation_handler(struct flash *f, flash_violation_fn fn,
+				 void *ctx);
+
 /* Applies one program operation; 0, -EIO (strict violation) or -EINVAL. */
 int flash_program(struct flash *f, const struct flash_program *p);
 

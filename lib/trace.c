@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "hash.h"
 #include "schema.h"
 
 #define TRACE_APP_ID 0x4d555345		/* "MUSE" */
@@ -529,13 +529,6 @@ int trace_get_meta(struct trace *t, const char *key, char *buf, size_t size)
 
 /* ---- blobs ---------------------------------------------------------- */
 
-static void sha256(const void *data, size_t len, uint8_t out[32])
-{
-	unsigned int n = 32;
-
-	EVP_Digest(data, len, out, &n, EVP_sha256(), NULL);
-}
-
 static bool blob_exists(struct trace *t, const uint8_t hash[32])
 {
 	sqlite3_stmt *s = t->stmt[ST_BLOB_HAS];
@@ -556,7 +549,7 @@ static int blob_put(struct trace *t, const void *data, size_t len,
 	enum codec codec = CODEC_ZSTD;
 	const void *stored;
 
-	sha256(data, len, hash);
+	sha256_buf(data, len, hash);
 	if (blob_exists(t, hash))
 		return 0;
 	if (grow(&t->packed, bound))

@@ -102,19 +102,47 @@ static int create_file(const struct uml_session *s, const char *name,
 	return 0;
 }
 
+/* The caller's environment, plus where the guest kernel's config lies */
+static char **guest_env(const struct uml_session *s, char *config_var,
+			size_t size)
+{
+	size_t n = 0;
+	char **env;
+	char *dir;
+
+	while (environ[n])
+		n++;
+	env = calloc(n + 2, sizeof(*env));
+	if (!env)
+		return NULL;
+	memcpy(env, environ, n * sizeof(*env));
+	dir = strdup(s->kernel);
+	if (dir && snprintf(config_var, size, "MUSE_KERNEL_CONFIG=%s/config",
+			    dirname(dir)) < (int)size &&
+	    !access(strchr(config_var, '=') + 1, R_OK))
+		env[n] = config_var;
+	free(dir);
+	return env;
+}
+
 static int write_job(struct uml_session *s, char **argv, struct muse_error *e)
 {
-	char path[PATH_MAX], cwd[PATH_MAX];
+	char path[PATH_MAX], cwd[PATH_MAX], config_var[PATH_MAX + 32];
 	struct uml_job job = {
-		.cwd = cwd, .argv = argv, .env = environ,
-		.interactive = s->interactive,
+		.cwd = cwd, .argv = argv, .interactive = s->interactive,
 	};
+	int ret;
 
 	if (!getcwd(cwd, sizeof(cwd)))
 		return muse_fail(e, -errno, "getcwd: %s", strerror(errno));
+	job.env = guest_env(s, config_var, sizeof(config_var));
+	if (!job.env)
+		return muse_fail(e, -ENOMEM, "out of memory");
 	job_file(s, "job", path);
-	if (uml_job_write(path, &job, e))
-		return e->code;
+	ret = uml_job_write(path, &job, e);
+	free(job.env);
+	if (ret)
+		return ret;
 	if (create_file(s, "stdout", &s->out_fd) ||
 	    create_file(s, "stderr", &s->err_fd))
 		return muse_fail(e, -errno, "%s: %s", s->dir, strerror(errno));

@@ -24,6 +24,8 @@
 #include "geometry.h"
 #include "image.h"
 #include "init_params.h"
+#include "mark_server.h"
+#include "recorder.h"
 #include "server.h"
 
 #ifndef PR_SET_IO_FLUSHER
@@ -45,6 +47,12 @@ struct serve_args {
 	const char *name;
 	const char *mtdparts;
 	const char *device;
+	const char *trace;
+	const char *mark_socket;
+	const char *command_line;
+	const char *fs;
+	bool force;
+	bool record_reads;
 	uint32_t max_io;
 	uint32_t read_cache;
 	bool read_only;
@@ -74,6 +82,11 @@ static const char usage[] =
 	"  -n, --name NAME      MTD name (default: muse)\n"
 	"      --mtdparts SPEC  partitions, e.g. 4m(boot),-(ubi)\n"
 	"      --device PATH    MUSE control device (default /dev/muse)\n"
+	"  -t, --trace FILE     record every program, erase and markbad into FILE\n"
+	"      --force          replace an existing trace\n"
+	"      --record-reads   record reads too (no payloads)\n"
+	"      --mark-socket P  where \"muse mark\" reaches the recorder (default:\n"
+	"                       a private directory; the path is printed)\n"
 	"      --max-io BYTES   largest request the kernel may send (default 1m)\n"
 	"      --read-cache N   pages the kernel may cache (default 64, 0: none)\n"
 	"  -h, --help           show this help\n"
@@ -101,7 +114,8 @@ static int parse_u32_arg(const char *opt, const char *val, uint32_t max,
 static int parse_args(int argc, char **argv, struct serve_args *a)
 {
 	enum { OPT_BAD = 256, OPT_STRICT, OPT_MTDPARTS, OPT_DEVICE, OPT_MAXIO,
-	       OPT_CACHE, OPT_RO, OPT_FLIP };
+	       OPT_CACHE, OPT_RO, OPT_FLIP, OPT_FORCE, OPT_READS, OPT_SOCKET,
+	       OPT_CMDLINE, OPT_FS };
 	static const struct option opts[] = {
 		{ "geometry", required_argument, NULL, 'g' },
 		{ "image", required_argument, NULL, 'i' },
@@ -117,6 +131,13 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
 		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ "max-io", required_argument, NULL, OPT_MAXIO },
 		{ "read-cache", required_argument, NULL, OPT_CACHE },
+		{ "trace", required_argument, NULL, 't' },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "record-reads", no_argument, NULL, OPT_READS },
+		{ "mark-socket", required_argument, NULL, OPT_SOCKET },
+		/* provenance, set by "muse record" */
+		{ "command-line", required_argument, NULL, OPT_CMDLINE },
+		{ "fs", required_argument, NULL, OPT_FS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -127,7 +148,7 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
 	*a = (struct serve_args){ .geometry = "nand-2k", .name = "muse",
 				  .format = "auto",
 				  .read_cache = DEFAULT_READ_CACHE };
-	while ((c = getopt_long(argc, argv, "g:i:f:b:s:n:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "g:i:f:b:s:n:t:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'g': a->geometry = optarg; break;
 		case 'i': a->image = optarg; break;
@@ -135,6 +156,12 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
 		case 'b': a->backing = optarg; break;
 		case OPT_BAD: a->bad_blocks = optarg; break;
 		case OPT_FLIP: a->flip_bits = optarg; break;
+		case 't': a->trace = optarg; break;
+		case OPT_FORCE: a->force = true; break;
+		case OPT_READS: a->record_reads = true; break;
+		case OPT_SOCKET: a->mark_socket = optarg; break;
+		case OPT_CMDLINE: a->command_line = optarg; break;
+		case OPT_FS: a->fs = optarg; break;
 		case 's': a->save = optarg; break;
 		case OPT_STRICT: a->strict = true; break;
 		case OPT_RO: a->read_only = true; break;
@@ -351,6 +378,80 @@ static bool saw_violations(struct flash *f)
 	return false;
 }
 
+/* The recording side of a serve: the recorder and its mark socket */
+struct recording {
+	struct recorder *recorder;
+	struct mark_server *marks;
+};
+
+static int start_recording(const struct serve_args *a, struct flash *f,
+			   const struct muse_server_config *cfg,
+			   struct recording *rec, struct muse_error *e)
+{
+	char spec[1024], params[MUSE_INIT_INFO_MAX];
+	int n = muse_init_params(cfg->geometry, &cfg->extras, params,
+				 sizeof(params), e);
+	struct recorder_options o = {
+		.trace_path = a->trace, .force = a->force,
+		.record_reads = a->record_reads,
+		.command_line = a->command_line, .fs = a->fs,
+		.geometry_spec = spec, .init_params = params,
+	};
+	int ret;
+
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n - 1; i++)
+		if (!params[i])
+			params[i] = ' ';
+	geometry_format(cfg->geometry, spec, sizeof(spec));
+	ret = recorder_start(&o, f, &rec->recorder, e);
+	if (!ret && (ret = mark_server_start(a->mark_socket, rec->recorder,
+					     &rec->marks, e)))
+		recorder_finish(rec->recorder, NULL);
+	if (!ret)
+		fprintf(stderr, "muse serve: recording to %s; marks: MUSE_MARK_SOCKET=%s\n",
+			a->trace, mark_server_path(rec->marks));
+	return ret;
+}
+
+static int finish_recording(struct recording *rec, struct muse_error *e)
+{
+	struct recorder_stats st;
+
+	mark_server_stop(rec->marks);
+	recorder_get_stats(rec->recorder, &st);
+	fprintf(stderr, "muse serve: recorded %" PRIu64 " ops (%" PRIu64
+		" programs, %" PRIu64 " erases, %" PRIu64 " markbads), %" PRIu64
+		" marks%s\n", st.ops, st.programs, st.erases, st.markbads,
+		st.marks, st.stopped ? "; the recording stopped early" : "");
+	return recorder_finish(rec->recorder, e);
+}
+
+static int run_server(const struct muse_server_config *cfg,
+		      const struct muse_backend *be, struct flash *f,
+		      struct muse_error *e)
+{
+	struct muse_mtd_list list;
+	struct muse_server *s;
+	int ret = muse_server_start(cfg, be, &s, e);
+
+	if (ret)
+		return ret;
+	stop_on_signals(s);
+	ret = muse_server_wait_mtd(s, 10000, &list, e);
+	if (!ret) {
+		print_devices(&list);
+		ret = muse_server_run(s, e);
+		print_summary(f, s);
+	}
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	serving = NULL;
+	muse_server_close(s);
+	return ret;
+}
+
 static int serve(const struct serve_args *a, struct flash *f,
 		 const struct geometry *g, struct muse_error *e)
 {
@@ -360,35 +461,35 @@ static int serve(const struct serve_args *a, struct flash *f,
 			    .readcache = a->read_cache,
 			    .read_only = a->read_only },
 	};
-	char bad[2048];
+	struct recording rec = { 0 };
+	struct muse_error fe = { 0 };
 	struct flash_backend fb;
 	struct muse_backend be;
-	struct muse_mtd_list list;
-	struct muse_server *s;
-	int ret;
+	char bad[2048];
+	int ret, fret;
 
-	if (flash_backend_init(&fb, f, &be))
-		return muse_fail(e, -ENOMEM, "out of memory");
 	/* a list too long for the init reply: the kernel asks block by block */
 	if (!muse_bad_block_list(f, bad, sizeof(bad)))
 		cfg.extras.badblocks = bad;
+	if (flash_backend_init(&fb, f, &be))
+		return muse_fail(e, -ENOMEM, "out of memory");
+	ret = a->trace ? start_recording(a, f, &cfg, &rec, e) : 0;
+	if (!ret && a->trace)
+		recorder_backend(rec.recorder, &be);
 	/* flash IO must not wait for reclaim that waits for flash IO */
-	if (prctl(PR_SET_IO_FLUSHER, 1, 0, 0, 0))
+	if (!ret && prctl(PR_SET_IO_FLUSHER, 1, 0, 0, 0))
 		fprintf(stderr, "muse serve: warning: PR_SET_IO_FLUSHER: %s\n",
 			strerror(errno));
-	ret = muse_server_start(&cfg, &be, &s, e);
-	if (!ret) {
-		stop_on_signals(s);
-		ret = muse_server_wait_mtd(s, 10000, &list, e);
-		if (!ret) {
-			print_devices(&list);
-			ret = muse_server_run(s, e);
-			print_summary(f, s);
+	if (!ret)
+		ret = run_server(&cfg, &be, f, e);
+	if (rec.recorder) {
+		fret = finish_recording(&rec, &fe);
+		if (fret && !ret) {
+			*e = fe;
+			ret = fret;
+		} else if (fret) {
+			fprintf(stderr, "muse serve: %s\n", fe.msg);
 		}
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		serving = NULL;
-		muse_server_close(s);
 	}
 	flash_backend_release(&fb);
 	return ret;

@@ -1,0 +1,634 @@
+/*
+ * record.c - "muse record": a filesystem workload, recorded.
+ *
+ * On a host without /dev/muse the command boots the bundled kernel and
+ * runs itself inside ("--inside").  There it starts "muse serve --trace",
+ * prepares the filesystem (UBIFS on UBI, JFFS2, or nothing), marks
+ * "mkfs-done" once it is mounted and synced, runs the workload with the
+ * mount point in $MUSE_MNT and "muse mark" on its PATH, unmounts, stops
+ * the recorder and prints a summary of the trace.
+ */
+#define _GNU_SOURCE
+#include "record.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "geometry.h"
+#include "journal.h"
+#include "trace.h"
+#include "uml.h"
+
+struct record_args {
+	const char *trace;
+	const char *geometry;
+	const char *fs;
+	const char *image;
+	const char *mkfs_opts;
+	const char *mount_opts;
+	const char *kernel;
+	const char *mem;
+	const char *log;
+	const char *save;
+	bool force;
+	bool record_reads;
+	bool inside;
+	char **cmd;
+};
+
+static const char usage[] =
+	"usage: muse record --trace FILE [options] -- CMD [ARGS...]\n"
+	"\n"
+	"Records a workload: every program, erase and markbad the kernel performs\n"
+	"on an emulated flash, in order, into the SQLite trace FILE.  Prepares the\n"
+	"filesystem first (recorded too, then marked \"mkfs-done\"), runs CMD with the\n"
+	"mount point in $MUSE_MNT, the device in $MUSE_MTD and \"muse mark\" on its\n"
+	"PATH, unmounts and prints a summary.  Without /dev/muse on this host it\n"
+	"runs inside the bundled User-Mode Linux kernel.\n"
+	"\n"
+	"  -t, --trace FILE     the trace to write (refused if it exists)\n"
+	"  -g, --geometry G     chip geometry (default nand-2k); see muse serve\n"
+	"      --fs FS          ubifs (default), jffs2 or none\n"
+	"  -i, --image FILE     start from this image instead of an erased chip\n"
+	"      --mkfs-opts O    extra options for ubiformat (ubifs) or\n"
+	"                       flash_erase (jffs2)\n"
+	"      --mount-opts O   mount options\n"
+	"      --force          replace an existing trace\n"
+	"      --record-reads   record reads too\n"
+	"  -s, --save FILE      also write the flash at the end to FILE\n"
+	"  -k, --kernel K       host (use /dev/muse here), uml (default when there\n"
+	"                       is no /dev/muse) or the path of a UML kernel\n"
+	"      --mem SIZE       guest memory (default 512M)\n"
+	"      --log FILE       kernel log of the guest\n"
+	"  -h, --help           show this help\n"
+	"\n"
+	"example:\n"
+	"  muse record --trace t.db --geometry nand-2k --fs ubifs -- ./my-workload.sh\n";
+
+static int parse(int argc, char **argv, struct record_args *a)
+{
+	enum { OPT_FS = 256, OPT_MKFS, OPT_MOUNT, OPT_FORCE, OPT_READS,
+	       OPT_MEM, OPT_LOG, OPT_INSIDE };
+	static const struct option opts[] = {
+		{ "trace", required_argument, NULL, 't' },
+		{ "geometry", required_argument, NULL, 'g' },
+		{ "fs", required_argument, NULL, OPT_FS },
+		{ "image", required_argument, NULL, 'i' },
+		{ "mkfs-opts", required_argument, NULL, OPT_MKFS },
+		{ "mount-opts", required_argument, NULL, OPT_MOUNT },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "record-reads", no_argument, NULL, OPT_READS },
+		{ "save", required_argument, NULL, 's' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "mem", required_argument, NULL, OPT_MEM },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "inside", no_argument, NULL, OPT_INSIDE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*a = (struct record_args){ .geometry = "nand-2k", .fs = "ubifs",
+				   .mem = "512M" };
+	while ((c = getopt_long(argc, argv, "+t:g:i:k:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': a->trace = optarg; break;
+		case 'g': a->geometry = optarg; break;
+		case OPT_FS: a->fs = optarg; break;
+		case 'i': a->image = optarg; break;
+		case OPT_MKFS: a->mkfs_opts = optarg; break;
+		case OPT_MOUNT: a->mount_opts = optarg; break;
+		case OPT_FORCE: a->force = true; break;
+		case OPT_READS: a->record_reads = true; break;
+		case 's': a->save = optarg; break;
+		case 'k': a->kernel = optarg; break;
+		case OPT_MEM: a->mem = optarg; break;
+		case OPT_LOG: a->log = optarg; break;
+		case OPT_INSIDE: a->inside = true; break;
+		case 'h': fputs(usage, stdout); return 1;
+		default: fputs(usage, stderr); return -1;
+		}
+	}
+	if (!a->trace || optind >= argc) {
+		fprintf(stderr, "muse record: %s\n\n%s",
+			a->trace ? "no command given" : "--trace FILE is required", usage);
+		return -1;
+	}
+	if (strcmp(a->fs, "ubifs") && strcmp(a->fs, "jffs2") && strcmp(a->fs, "none")) {
+		fprintf(stderr, "muse record: --fs %s: ubifs, jffs2 or none\n", a->fs);
+		return -1;
+	}
+	a->cmd = argv + optind;
+	return 0;
+}
+
+/* ---- running other programs ---------------------------------------- */
+
+static char self[PATH_MAX];
+
+static const char *self_path(void)
+{
+	ssize_t n;
+
+	if (!self[0] && (n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0)
+		self[n] = '\0';
+	return self;
+}
+
+/* Splits @opts at blanks into @argv from @at; returns the new count */
+static int add_words(char **argv, int at, int max, char *opts)
+{
+	for (char *w = strtok(opts, " \t"); w && at < max - 1; w = strtok(NULL, " \t"))
+		argv[at++] = w;
+	argv[at] = NULL;
+	return at;
+}
+
+/* Runs @argv; its stdout goes to @out (if not NULL) instead */
+static int run(char *const argv[], char *out, size_t outlen)
+{
+	int pipefd[2] = { -1, -1 }, status;
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (out && pipe(pipefd))
+		return -errno;
+	pid = fork();
+	if (pid == 0) {
+		if (out) {
+			dup2(pipefd[1], 1);
+			close(pipefd[0]);
+		}
+		execvp(argv[0], argv);
+		fprintf(stderr, "muse record: cannot run %s: %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	if (out) {
+		close(pipefd[1]);
+		while (got < outlen - 1 &&
+		       (n = read(pipefd[0], out + got, outlen - 1 - got)) > 0)
+			got += (size_t)n;
+		out[got] = '\0';
+		close(pipefd[0]);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Runs a preparation tool quietly; its output is shown if it fails */
+static int must_run(char *const argv[], struct muse_error *e)
+{
+	char out[4096];
+	int rc = run(argv, out, sizeof(out));
+
+	if (!rc)
+		return 0;
+	fputs(out, stderr);
+	return muse_fail(e, -EIO, "%s failed (status %d)", argv[0], rc);
+}
+
+/* ---- the recording daemon --------------------------------------------- */
+
+struct session {
+	const struct record_args *a;
+	char dir[PATH_MAX - 64];
+	char mnt[PATH_MAX];
+	char socket[PATH_MAX];
+	char mtd[64];
+	int mtdnum;
+	int ubinum;
+	bool mounted;
+	pid_t daemon;
+	uint64_t t0;
+};
+
+static char *join_words(char **argv)
+{
+	size_t len = 1;
+	char *s;
+
+	for (int i = 0; argv[i]; i++)
+		len += strlen(argv[i]) + 1;
+	s = calloc(1, len);
+	for (int i = 0; s && argv[i]; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+static int start_daemon(struct session *s, struct muse_error *e)
+{
+	const struct record_args *a = s->a;
+	char *cmdline = join_words(a->cmd);
+	char *argv[32];
+	int n = 0, pipefd[2];
+	char line[64] = "";
+	FILE *in;
+
+	if (!cmdline || pipe(pipefd))
+		return muse_fail(e, -ENOMEM, "cannot start the recorder");
+	argv[n++] = (char *)self_path();
+	argv[n++] = "serve";
+	argv[n++] = "--geometry";
+	argv[n++] = (char *)a->geometry;
+	argv[n++] = "--trace";
+	argv[n++] = (char *)a->trace;
+	argv[n++] = "--mark-socket";
+	argv[n++] = s->socket;
+	argv[n++] = "--command-line";
+	argv[n++] = cmdline;
+	argv[n++] = "--fs";
+	argv[n++] = (char *)a->fs;
+	if (a->image) {
+		argv[n++] = "--image";
+		argv[n++] = (char *)a->image;
+	}
+	if (a->force)
+		argv[n++] = "--force";
+	if (a->record_reads)
+		argv[n++] = "--record-reads";
+	if (a->save) {
+		argv[n++] = "--save";
+		argv[n++] = (char *)a->save;
+	}
+	argv[n] = NULL;
+	s->daemon = fork();
+	if (s->daemon == 0) {
+		dup2(pipefd[1], 1);
+		close(pipefd[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	free(cmdline);
+	close(pipefd[1]);
+	in = fdopen(pipefd[0], "r");
+	if (!in || !fgets(line, sizeof(line), in) || strncmp(line, "/dev/mtd", 8)) {
+		if (in)
+			fclose(in);
+		waitpid(s->daemon, NULL, 0);
+		s->daemon = 0;
+		return muse_fail(e, -EIO, "the recorder did not start (see above)");
+	}
+	/* the daemon's later stdout (more partitions) is not ours to read */
+	fclose(in);
+	line[strcspn(line, "\n")] = '\0';
+	snprintf(s->mtd, sizeof(s->mtd), "%s", line);
+	s->mtdnum = atoi(s->mtd + 8);
+	return 0;
+}
+
+static int stop_daemon(struct session *s)
+{
+	int status;
+
+	if (!s->daemon)
+		return -1;
+	kill(s->daemon, SIGTERM);
+	if (waitpid(s->daemon, &status, 0) < 0)
+		return -1;
+	s->daemon = 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* ---- the filesystem ------------------------------------------------------ */
+
+static int prepare_ubifs(struct session *s, struct muse_error *e)
+{
+	char opts[1024] = "", out[4096], ubi[32], vol[48], *p;
+	char *argv[64] = { "ubiformat", "-q", "-y" };
+	char *attach[] = { "ubiattach", "-p", s->mtd, NULL };
+	char *mkvol[] = { "ubimkvol", ubi, "-N", "data", "-m", NULL };
+	int n, ret;
+
+	if (s->a->mkfs_opts)
+		snprintf(opts, sizeof(opts), "%s", s->a->mkfs_opts);
+	n = add_words(argv, 3, 62, opts);
+	argv[n++] = s->mtd;
+	argv[n] = NULL;
+	ret = must_run(argv, e);
+	if (!ret && run(attach, out, sizeof(out)))
+		ret = muse_fail(e, -EIO, "ubiattach -p %s failed", s->mtd);
+	if (ret)
+		return ret;
+	p = strstr(out, "UBI device number ");
+	s->ubinum = p ? atoi(p + 18) : 0;
+	snprintf(ubi, sizeof(ubi), "/dev/ubi%d", s->ubinum);
+	ret = must_run(mkvol, e);
+	snprintf(vol, sizeof(vol), "ubi%d:data", s->ubinum);
+	if (!ret && mount(vol, s->mnt, "ubifs", 0, s->a->mount_opts))
+		ret = muse_fail(e, -errno, "mounting UBIFS: %s", strerror(errno));
+	return ret;
+}
+
+static int prepare_jffs2(struct session *s, struct muse_error *e)
+{
+	char opts[1024] = "", dev[32];
+	char *argv[64] = { "flash_erase", "-q", "-j" };
+	int n, ret;
+
+	if (s->a->mkfs_opts)
+		snprintf(opts, sizeof(opts), "%s", s->a->mkfs_opts);
+	n = add_words(argv, 3, 60, opts);
+	argv[n++] = s->mtd;
+	argv[n++] = "0";
+	argv[n++] = "0";
+	argv[n] = NULL;
+	ret = must_run(argv, e);
+	snprintf(dev, sizeof(dev), "mtd%d", s->mtdnum);
+	if (!ret && mount(dev, s->mnt, "jffs2", 0, s->a->mount_opts))
+		ret = muse_fail(e, -errno, "mounting JFFS2: %s", strerror(errno));
+	return ret;
+}
+
+static int mark(struct session *s, const char *name, struct muse_error *e)
+{
+	char *argv[] = { (char *)self_path(), "mark", (char *)name, "--socket",
+			 s->socket, NULL };
+
+	return must_run(argv, e);
+}
+
+static int prepare(struct session *s, struct muse_error *e)
+{
+	int ret = 0;
+
+	if (!strcmp(s->a->fs, "ubifs"))
+		ret = prepare_ubifs(s, e);
+	else if (!strcmp(s->a->fs, "jffs2"))
+		ret = prepare_jffs2(s, e);
+	s->mounted = !ret && strcmp(s->a->fs, "none");
+	sync();
+	return ret ? ret : mark(s, "mkfs-done", e);
+}
+
+static void teardown(struct session *s)
+{
+	char dev[32];
+	char *detach[] = { "ubidetach", "-d", dev, NULL };
+
+	if (s->mounted && umount(s->mnt))
+		fprintf(stderr, "muse record: umount %s: %s\n", s->mnt, strerror(errno));
+	s->mounted = false;
+	if (!strcmp(s->a->fs, "ubifs")) {
+		snprintf(dev, sizeof(dev), "%d", s->ubinum);
+		run(detach, NULL, 0);
+	}
+}
+
+/* ---- the workload ---------------------------------------------------------- */
+
+static int run_workload(struct session *s)
+{
+	char bin[PATH_MAX], path[8192];
+	char *copy = strdup(self_path());
+	const char *old = getenv("PATH");
+	int status;
+	pid_t pid;
+
+	snprintf(bin, sizeof(bin), "%s", copy ? dirname(copy) : ".");
+	free(copy);
+	snprintf(path, sizeof(path), "%s:%s", bin, old ? old : "/usr/bin:/bin");
+	pid = fork();
+	if (pid == 0) {
+		setenv("PATH", path, 1);
+		setenv("MUSE_MTD", s->mtd, 1);
+		setenv("MUSE_MARK_SOCKET", s->socket, 1);
+		if (strcmp(s->a->fs, "none"))
+			setenv("MUSE_MNT", s->mnt, 1);
+		execvp(s->a->cmd[0], s->a->cmd);
+		fprintf(stderr, "muse record: cannot run %s: %s\n", s->a->cmd[0],
+			strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return 127;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* ---- the summary --------------------------------------------------------- */
+
+static int64_t query(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void summary(const char *path, double seconds)
+{
+	struct muse_error e;
+	struct trace *t;
+	struct stat st;
+	sqlite3 *db;
+	int64_t bytes;
+
+	if (trace_open(path, TRACE_READ, &t, &e)) {
+		fprintf(stderr, "muse record: %s\n", e.msg);
+		return;
+	}
+	db = trace_db(t);
+	bytes = query(db, "SELECT coalesce(sum(len + ooblen), 0) FROM ops WHERE kind = 1");
+	stat(path, &st);
+	printf("trace %s\n", path);
+	printf("  ops        %" PRIu64 ": %" PRId64 " programs (%" PRId64
+	       " pages), %" PRId64 " erases, %" PRId64 " markbads\n",
+	       trace_last_seq(t), query(db, "SELECT count(*) FROM ops WHERE kind = 1"),
+	       query(db, "SELECT count(DISTINCT addr) FROM ops WHERE kind = 1"),
+	       query(db, "SELECT count(*) FROM ops WHERE kind = 2"),
+	       query(db, "SELECT count(*) FROM ops WHERE kind = 3"));
+	printf("  blocks     %" PRId64 " erased\n",
+	       query(db, "SELECT count(DISTINCT addr) FROM ops WHERE kind = 2"));
+	printf("  violations %" PRId64 "\n", query(db, "SELECT count(*) FROM violations"));
+	printf("  marks      %" PRId64 "\n", query(db, "SELECT count(*) FROM marks"));
+	printf("  size       %lld bytes for %" PRId64 " bytes programmed (%.1fx)\n",
+	       (long long)st.st_size, bytes,
+	       st.st_size ? (double)bytes / (double)st.st_size : 0.0);
+	printf("  duration   %.1f s\n", seconds);
+	trace_close(t, NULL);
+}
+
+/* ---- inside: the whole recording -------------------------------------- */
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static int make_dirs(struct session *s, struct muse_error *e)
+{
+	const char *base = access("/run", W_OK) ? getenv("TMPDIR") : "/run";
+
+	if (snprintf(s->dir, sizeof(s->dir), "%s/muse-record.XXXXXX",
+		     base ? base : "/tmp") >= (int)sizeof(s->dir) || !mkdtemp(s->dir))
+		return muse_fail(e, -errno, "cannot make a working directory");
+	snprintf(s->mnt, sizeof(s->mnt), "%s/mnt", s->dir);
+	snprintf(s->socket, sizeof(s->socket), "%s/mark.sock", s->dir);
+	if (mkdir(s->mnt, 0755))
+		return muse_fail(e, -errno, "%s: %s", s->mnt, strerror(errno));
+	return 0;
+}
+
+/* The recorder died: what it acknowledged is in its journal */
+static void recover_after_crash(const char *trace)
+{
+	char *argv[] = { (char *)self_path(), "recover", (char *)trace, NULL };
+
+	fprintf(stderr, "muse record: the recorder did not stop cleanly; recovering its journal\n");
+	run(argv, NULL, 0);
+}
+
+static int record_inside(const struct record_args *a, struct muse_error *e)
+{
+	struct session s = { .a = a };
+	struct timespec t0;
+	int ret, status = 0, daemon;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = make_dirs(&s, e);
+	if (!ret)
+		ret = start_daemon(&s, e);
+	if (!ret)
+		ret = prepare(&s, e);
+	if (!ret)
+		status = run_workload(&s);
+	teardown(&s);
+	daemon = stop_daemon(&s);
+	if (daemon != 0 && daemon != 3 && daemon != -1)
+		recover_after_crash(a->trace);
+	rmdir(s.mnt);
+	rmdir(s.dir);
+	if (ret)
+		return ret;
+	summary(a->trace, seconds_since(&t0));
+	if (daemon == 3)
+		fprintf(stderr, "muse record: the flash saw datasheet rule violations (see the trace)\n");
+	if (status) {
+		fprintf(stderr, "muse record: the workload exited with status %d; the trace is complete\n",
+			status);
+		return status;
+	}
+	return daemon == 0 ? 0 : daemon == 3 ? 3 : 1;
+}
+
+/* ---- outside: where to run ------------------------------------------------ */
+
+static bool host_has_muse(void)
+{
+	return !access("/dev/muse", R_OK | W_OK);
+}
+
+static int check_trace_path(struct record_args *a, char *abs, size_t size,
+			    struct muse_error *e)
+{
+	char dir[PATH_MAX], *copy = strdup(a->trace), *d;
+	struct stat st;
+
+	if (!copy)
+		return muse_fail(e, -ENOMEM, "out of memory");
+	d = dirname(copy);
+	if (!realpath(d, dir)) {
+		free(copy);
+		return muse_fail(e, -errno, "%s: %s", a->trace, strerror(errno));
+	}
+	free(copy);
+	copy = strdup(a->trace);
+	if (!copy || snprintf(abs, size, "%s/%s", dir, basename(copy)) >= (int)size) {
+		free(copy);
+		return muse_fail(e, -ENAMETOOLONG, "%s: name too long", a->trace);
+	}
+	free(copy);
+	if (!a->force && !stat(abs, &st))
+		return muse_fail(e, -EEXIST, "%s exists; --force replaces it", abs);
+	if (access(dir, W_OK))
+		return muse_fail(e, -errno, "cannot write a trace in %s: %s", dir,
+				 strerror(errno));
+	a->trace = abs;
+	return 0;
+}
+
+/* Runs this same command inside the bundled kernel */
+static int record_in_uml(const struct record_args *a, int argc, char **argv,
+			 struct muse_error *e)
+{
+	char log[PATH_MAX];
+	char **inner = calloc((size_t)argc + 4, sizeof(*inner));
+	struct uml_options o = { .kernel = a->kernel, .mem = a->mem };
+	int n = 0, ret;
+
+	if (!inner)
+		return muse_fail(e, -ENOMEM, "out of memory");
+	inner[n++] = (char *)self_path();
+	inner[n++] = "record";
+	inner[n++] = "--inside";
+	/* the same arguments: the guest has this working directory too */
+	for (int i = 1; i < argc; i++)
+		inner[n++] = argv[i];
+	inner[n] = NULL;
+	snprintf(log, sizeof(log), "%s.kernel.log", a->trace);
+	o.log = a->log ? a->log : log;
+	o.argv = inner;
+	ret = uml_run(&o, e);
+	free(inner);
+	return ret;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct muse_error e = { 0 };
+	struct record_args a;
+	char abs[PATH_MAX];
+	int ret;
+
+	ret = parse(argc, argv, &a);
+	if (ret)
+		return ret > 0 ? 0 : 2;
+	ret = check_trace_path(&a, abs, sizeof(abs), &e);
+	if (!ret && !a.inside) {
+		bool uml = (a.kernel && strcmp(a.kernel, "host")) ||
+			   (!a.kernel && !host_has_muse());
+
+		if (a.kernel && !strcmp(a.kernel, "uml"))
+			a.kernel = NULL;
+		if (uml) {
+			ret = record_in_uml(&a, argc, argv, &e);
+			if (ret >= 0)
+				return ret;
+		} else if (!host_has_muse()) {
+			ret = muse_fail(&e, -ENODEV, "--kernel host: this host has no /dev/muse");
+		}
+	}
+	if (!ret)
+		ret = record_inside(&a, &e);
+	if (ret < 0) {
+		fprintf(stderr, "muse record: %s\n", e.msg);
+		return 1;
+	}
+	return ret;
+}

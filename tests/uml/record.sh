@@ -1,0 +1,75 @@
+#!/bin/bash
+# Recording: the trace holds the flash before the workload and every
+# mutating op, in order: replaying them onto the initial state gives, byte
+# for byte (data and OOB), the flash the daemon held at the end.  Marks
+# land exactly between the ops around them.
+. "$(dirname "$0")/lib.sh"
+
+cat > "$WORK/fs-workload" <<'W'
+#!/bin/bash
+set -e
+mkdir -p "$MUSE_MNT/dir"
+for i in 1 2 3 4 5 6; do head -c $((i * 40000)) /dev/urandom > "$MUSE_MNT/dir/f$i"; done
+seq 1 20000 > "$MUSE_MNT/text"
+sync
+muse mark files-written --expect "$MUSE_MNT/text" --expect "$MUSE_MNT/dir/f1"
+rm "$MUSE_MNT/dir/f2" "$MUSE_MNT/dir/f3"
+head -c 100000 /dev/urandom >> "$MUSE_MNT/text"
+sync
+muse mark rewritten --absent "$MUSE_MNT/dir/f2" --in-place "$MUSE_MNT/text"
+W
+chmod +x "$WORK/fs-workload"
+
+# record GEOMETRY FS TAG: the end state replays byte for byte
+record_and_replay() {
+	local geometry=$1 fs=$2 tag=$3 t=$WORK/$3.db
+	if ! "$MUSE" record --trace "$t" --geometry "$geometry" --fs "$fs" \
+		--save "$WORK/$tag.end" -- "$WORK/fs-workload" > "$WORK/$tag.out" 2>&1; then
+		fail "$tag record" "$(tail -n 5 "$WORK/$tag.out" | tr '\n' ' ')"
+		return
+	fi
+	pass "$tag record"
+	check "$tag summary printed" grep -q "ops .* programs" "$WORK/$tag.out"
+	check "$tag replay to the end" "$MUSE" replay "$t" --at end --export "$WORK/$tag.replayed"
+	check "$tag replay equals the daemon's flash, data and OOB" cmp "$WORK/$tag.end" "$WORK/$tag.replayed"
+	check "$tag mkfs-done then the workload's marks" sh -c \
+		"\"$MUSE\" inspect '$t' --marks --json | python3 -c 'import json,sys; print(\" \".join(m[\"name\"] for m in json.load(sys.stdin)))' | grep -qx 'mkfs-done files-written rewritten'"
+	check "$tag preparation recorded before mkfs-done" sh -c \
+		"test \$(\"$MUSE\" inspect '$t' --marks --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0][\"after_seq\"])') -gt 0"
+	check "$tag no flash rule violations" sh -c "\"$MUSE\" inspect '$t' --violations | wc -l | grep -qx 0"
+	check "$tag integrity" sh -c "sqlite3 '$t' 'PRAGMA integrity_check' | grep -qx ok"
+}
+
+record_and_replay nand-2k,size=32m ubifs ubifs
+record_and_replay nand-2k,size=16m jffs2 jffs2-nand
+record_and_replay nor-64k,size=8m jffs2 jffs2-nor
+
+# a trace is never overwritten by accident, and inspect leaves it alone
+t=$WORK/ubifs.db
+sum=$(sha256sum < "$t")
+"$MUSE" inspect "$t" --ops > /dev/null
+"$MUSE" inspect "$t" --block-history 3 --json > /dev/null
+check "inspect leaves the trace unchanged" test "$(sha256sum < "$t")" = "$sum"
+check "existing trace refused" sh -c "! '$MUSE' record --trace '$t' -- true 2> '$WORK/refused' && grep -q 'exists; --force replaces it' '$WORK/refused'"
+
+# marks land between the right ops: erase, mark, program, mark, program
+cat > "$WORK/raw-workload" <<'W'
+#!/bin/bash
+set -e
+head -c 2048 /dev/urandom > /tmp/raw-page
+flash_erase -q "$MUSE_MTD" 0x60000 1
+muse mark erased
+mtd_debug write "$MUSE_MTD" 0x60000 2048 /tmp/raw-page > /dev/null
+muse mark first-page
+mtd_debug write "$MUSE_MTD" 0x60800 2048 /tmp/raw-page > /dev/null
+W
+chmod +x "$WORK/raw-workload"
+t=$WORK/raw.db
+check "record with --fs none" "$MUSE" record --trace "$t" --geometry nand-2k,size=16m --fs none -- "$WORK/raw-workload"
+check "ops: erase, program, program" sh -c \
+	"\"$MUSE\" inspect '$t' --ops --json | python3 -c 'import json,sys; print(\" \".join(o[\"kind\"] + \":\" + str(o[\"block\"]) + \".\" + str(o[\"page\"]) for o in json.load(sys.stdin)))' | grep -qx 'erase:3.0 program:3.0 program:3.1'"
+check "marks after ops 0, 1 and 2" sh -c \
+	"\"$MUSE\" inspect '$t' --marks --json | python3 -c 'import json,sys; print(\" \".join(m[\"name\"] + \"@\" + str(m[\"after_seq\"]) for m in json.load(sys.stdin)))' | grep -qx 'mkfs-done@0 erased@1 first-page@2'"
+
+check "kernel log clean" kernel_clean
+finish

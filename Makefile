@@ -27,6 +27,7 @@ MUSE     := $(BUILD)/bin/muse
 UNIT     := $(BUILD)/tests/unit-tests
 UNIT_SAN := $(BUILD)/tests/unit-tests-asan
 RAWINIT  := $(BUILD)/tests/muse-rawinit
+KILLCHECK := $(BUILD)/tests/muse-killcheck
 
 .PHONY: all muse kernel kernel-debug check unit clang-check demo bench deps clean
 
@@ -70,6 +71,9 @@ $(UNIT): $(call obj,normal,$(UNIT_SRCS) $(LIB_SRCS))
 $(RAWINIT): $(call obj,normal,tests/tools/rawinit.c lib/proto.c lib/error.c)
 	$(call link)
 
+$(KILLCHECK): $(call obj,normal,tests/tools/killcheck.c $(LIB_SRCS))
+	$(call link)
+
 $(UNIT_SAN): $(call obj,asan,$(UNIT_SRCS) $(LIB_SRCS))
 	$(call link,$(SANITIZE))
 
@@ -79,12 +83,12 @@ kernel: $(BUILD)/deps-stamp
 kernel-debug: $(BUILD)/deps-stamp
 	kernel/build.sh uml-debug
 
-unit: $(UNIT) $(UNIT_SAN) $(RAWINIT)
+unit: $(UNIT) $(UNIT_SAN) $(RAWINIT) $(KILLCHECK)
 
 # clang's warnings differ from gcc's; both must be silent
 clang-check: $(BUILD)/gen/version.h $(BUILD)/gen/schema.h
 	clang $(ALL_CFLAGS) -fsyntax-only $(LIB_SRCS) $(MUSE_SRCS) $(UNIT_SRCS) \
-		tests/tools/rawinit.c
+		tests/tools/rawinit.c tests/tools/killcheck.c
 
 check: all kernel-debug unit
 	tests/run

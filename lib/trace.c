@@ -281,6 +281,9 @@ static int migrate(struct trace *t, int from, struct muse_error *e)
 		ret = exec(t, sql, e);
 	if (!ret)
 		ret = exec(t, "COMMIT", e);
+	/* into the main file: readers check its header before SQLite does */
+	if (!ret)
+		ret = exec(t, "PRAGMA wal_checkpoint(TRUNCATE)", e);
 	if (ret)
 		sqlite3_exec(t->db, "ROLLBACK", NULL, NULL, NULL);
 	else

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "journal.h"
@@ -379,5 +380,45 @@ TEST(journal_recovery_stops_at_a_torn_record)
 	CHECK_INT(ops, 6);
 	CHECK_INT(trace_commit(t, &e), 0);
 	CHECK_INT(trace_last_seq(t), 6);
+	CHECK_INT(trace_close(t, &e), 0);
+}
+
+TEST(trace_of_a_killed_writer_opens_and_recovers)
+{
+	struct muse_error e;
+	struct journal *j;
+	struct trace *t;
+	uint8_t page[2048] = { 0 };
+	char path[512], jpath[600];
+	uint64_t ops;
+	pid_t pid;
+	int status;
+
+	path_in_tmp(path, sizeof(path), "killed.db");
+	trace_journal_path(path, jpath, sizeof(jpath));
+	pid = fork();
+	if (pid == 0) {
+		/* a recorder that dies without closing anything */
+		t = new_trace(path);
+		if (!t || journal_create(jpath, 64 * 1024, &j, &e) ||
+		    add_ops(j, 1, 30, page) || journal_drain(j, t, &e) ||
+		    add_ops(j, 31, 40, page))
+			_exit(1);
+		_exit(0);
+	}
+	CHECK(pid > 0);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK_INT(trace_open(path, TRACE_READ, &t, &e), -EAGAIN);
+	CHECK_INT(trace_open(path, TRACE_WRITE, &t, &e), 0);
+	CHECK_INT(trace_last_seq(t), 30);
+	CHECK_INT(trace_begin(t), 0);
+	CHECK_INT(journal_recover(jpath, t, &ops, &e), 0);
+	CHECK_INT(ops, 10);
+	CHECK_INT(trace_commit(t, &e), 0);
+	CHECK_INT(trace_close(t, &e), 0);
+	unlink(jpath);
+	CHECK_INT(trace_open(path, TRACE_READ, &t, &e), 0);
+	CHECK_INT(trace_last_seq(t), 40);
 	CHECK_INT(trace_close(t, &e), 0);
 }

@@ -37,9 +37,9 @@ enum stmt_id {
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
-	[ST_BLOB_HAS] = "SELECT 1 FROM blobs WHERE hash = ?",
+	[ST_BLOB_HAS] = "SELECT id FROM blobs WHERE hash = ?",
 	[ST_BLOB_PUT] = "INSERT INTO blobs (hash, size, codec, data) VALUES (?, ?, ?, ?)",
-	[ST_BLOB_GET] = "SELECT size, codec, data FROM blobs WHERE hash = ?",
+	[ST_BLOB_GET] = "SELECT size, codec, data FROM blobs WHERE id = ?",
 	[ST_OP_PUT] = "INSERT INTO ops (seq, kind, addr, len, data, oob_offset, ooblen,"
 		      " oob, oob_auto, result, time_ns)"
 		      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -532,28 +532,33 @@ int trace_get_meta(struct trace *t, const char *key, char *buf, size_t size)
 
 /* ---- blobs ---------------------------------------------------------- */
 
-static bool blob_exists(struct trace *t, const uint8_t hash[32])
+/* The id of the blob with @hash, or 0 */
+static sqlite3_int64 blob_find(struct trace *t, const uint8_t hash[32])
 {
 	sqlite3_stmt *s = t->stmt[ST_BLOB_HAS];
-	bool found;
+	sqlite3_int64 id = 0;
 
 	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
-	found = sqlite3_step(s) == SQLITE_ROW;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	return found;
+	return id;
 }
 
-/* Stores @data (if new) and returns its hash in @hash. */
+/* Stores @data (if new); its blob id goes to @id. */
 static int blob_put(struct trace *t, const void *data, size_t len,
-		    uint8_t hash[32])
+		    sqlite3_int64 *id)
 {
 	sqlite3_stmt *s = t->stmt[ST_BLOB_PUT];
 	size_t bound = ZSTD_compressBound(len), packed;
 	enum codec codec = CODEC_ZSTD;
 	const void *stored;
+	uint8_t hash[32];
+	int ret;
 
 	sha256_buf(data, len, hash);
-	if (blob_exists(t, hash))
+	*id = blob_find(t, hash);
+	if (*id)
 		return 0;
 	if (grow(&t->packed, bound))
 		return -ENOMEM;
@@ -570,17 +575,18 @@ static int blob_put(struct trace *t, const void *data, size_t len,
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)len);
 	sqlite3_bind_int(s, 3, codec);
 	sqlite3_bind_blob(s, 4, stored, (int)packed, SQLITE_STATIC);
-	return run(s);
+	ret = run(s);
+	*id = sqlite3_last_insert_rowid(t->db);
+	return ret;
 }
 
-/* Fetches a blob into @b; returns its size or a negative errno. */
-static ssize_t blob_get(struct trace *t, const void *hash, int hash_len,
-			struct buffer *b)
+/* Fetches blob @id into @b; returns its size or a negative errno. */
+static ssize_t blob_get(struct trace *t, sqlite3_int64 id, struct buffer *b)
 {
 	sqlite3_stmt *s = t->stmt[ST_BLOB_GET];
 	ssize_t ret = -EBADMSG;
 
-	sqlite3_bind_blob(s, 1, hash, hash_len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 1, id);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		size_t size = (size_t)sqlite3_column_int64(s, 0);
 		int codec = sqlite3_column_int(s, 1);
@@ -607,25 +613,25 @@ static ssize_t blob_get(struct trace *t, const void *hash, int hash_len,
 int trace_add_op(struct trace *t, const struct trace_op *op)
 {
 	sqlite3_stmt *s = t->stmt[ST_OP_PUT];
-	uint8_t dh[32], oh[32];
+	sqlite3_int64 did = 0, oid = 0;
 	int ret;
 
 	if (op->seq != t->last_seq + 1)
 		return -EINVAL;
-	if (op->len && (ret = blob_put(t, op->data, op->len, dh)))
+	if (op->len && (ret = blob_put(t, op->data, op->len, &did)))
 		return ret;
-	if (op->ooblen && (ret = blob_put(t, op->oob, op->ooblen, oh)))
+	if (op->ooblen && (ret = blob_put(t, op->oob, op->ooblen, &oid)))
 		return ret;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)op->seq);
 	sqlite3_bind_int(s, 2, op->kind);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)op->addr);
 	sqlite3_bind_int64(s, 4, op->len);
 	if (op->len)
-		sqlite3_bind_blob(s, 5, dh, 32, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 5, did);
 	sqlite3_bind_int64(s, 6, op->oob_offset);
 	sqlite3_bind_int64(s, 7, op->ooblen);
 	if (op->ooblen)
-		sqlite3_bind_blob(s, 8, oh, 32, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 8, oid);
 	sqlite3_bind_int(s, 9, op->oob_auto);
 	sqlite3_bind_int(s, 10, op->result);
 	sqlite3_bind_int64(s, 11, (sqlite3_int64)op->time_ns);
@@ -645,10 +651,10 @@ static int add_mark_file(struct trace *t, sqlite3_int64 mark,
 			 const struct trace_mark_file *mf)
 {
 	sqlite3_stmt *s = t->stmt[ST_MARK_FILE_PUT];
-	uint8_t ch[32];
+	sqlite3_int64 cid = 0;
 	int ret;
 
-	if (mf->content && (ret = blob_put(t, mf->content, mf->content_len, ch)))
+	if (mf->content && (ret = blob_put(t, mf->content, mf->content_len, &cid)))
 		return ret;
 	sqlite3_bind_int64(s, 1, mark);
 	sqlite3_bind_text(s, 2, mf->path, -1, SQLITE_STATIC);
@@ -658,7 +664,7 @@ static int add_mark_file(struct trace *t, sqlite3_int64 mark,
 		sqlite3_bind_blob(s, 5, mf->sha256, 32, SQLITE_STATIC);
 	}
 	if (mf->content)
-		sqlite3_bind_blob(s, 6, ch, 32, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 6, cid);
 	return run(s);
 }
 
@@ -723,8 +729,9 @@ int trace_add_initial(struct trace *t, struct flash *f)
 	const struct geometry *g = flash_geometry(f);
 	uint32_t unit_data = geometry_unit_data(g);
 	size_t size = flash_unit_size(f);
-	uint8_t *buf = malloc(size), hash[32];
+	uint8_t *buf = malloc(size);
 	sqlite3_stmt *s = t->stmt[ST_INITIAL_PUT];
+	sqlite3_int64 id;
 	sqlite3_stmt *bad = NULL;
 	int ret = buf ? 0 : -ENOMEM;
 
@@ -732,11 +739,11 @@ int trace_add_initial(struct trace *t, struct flash *f)
 		flash_dump_unit(f, u, buf);
 		if (all_ff(buf, size))
 			continue;
-		ret = blob_put(t, buf, size, hash);
+		ret = blob_put(t, buf, size, &id);
 		if (ret)
 			break;
 		sqlite3_bind_int64(s, 1, (sqlite3_int64)(u * unit_data));
-		sqlite3_bind_blob(s, 2, hash, 32, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, id);
 		ret = run(s);
 	}
 	free(buf);
@@ -776,8 +783,7 @@ int trace_load_initial(struct trace *t, struct flash *f, struct muse_error *e)
 		return sql_fail(t, e, SQLITE_ERROR, "reading the initial state");
 	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		uint64_t addr = (uint64_t)sqlite3_column_int64(s, 0);
-		ssize_t n = blob_get(t, sqlite3_column_blob(s, 1),
-				     sqlite3_column_bytes(s, 1), &t->data);
+		ssize_t n = blob_get(t, sqlite3_column_int64(s, 1), &t->data);
 
 		if (n != (ssize_t)size || addr % unit_data ||
 		    addr / unit_data >= flash_units(f))
@@ -814,15 +820,13 @@ static int row_to_op(struct trace *t, sqlite3_stmt *s, struct trace_op *op)
 	op->result = sqlite3_column_int(s, 9);
 	op->time_ns = (uint64_t)sqlite3_column_int64(s, 10);
 	if (op->len) {
-		n = blob_get(t, sqlite3_column_blob(s, 4),
-			     sqlite3_column_bytes(s, 4), &t->data);
+		n = blob_get(t, sqlite3_column_int64(s, 4), &t->data);
 		if (n != op->len)
 			return -EBADMSG;
 		op->data = t->data.p;
 	}
 	if (op->ooblen) {
-		n = blob_get(t, sqlite3_column_blob(s, 7),
-			     sqlite3_column_bytes(s, 7), &t->oob);
+		n = blob_get(t, sqlite3_column_int64(s, 7), &t->oob);
 		if (n != op->ooblen)
 			return -EBADMSG;
 		op->oob = t->oob.p;

@@ -10,20 +10,22 @@ CREATE TABLE meta (
     value TEXT NOT NULL
 ) WITHOUT ROWID;
 
--- Payloads, addressed by the SHA-256 of their uncompressed bytes, so a
--- repeated page (or an all-0xFF one) is stored once
+-- Payloads, found by the SHA-256 of their uncompressed bytes, so a
+-- repeated page (or an all-0xFF one) is stored once.  Rows are appended
+-- in order; only the small hash index takes random inserts.
 CREATE TABLE blobs (
-    hash  BLOB PRIMARY KEY,            -- 32 bytes
+    id    INTEGER PRIMARY KEY,
+    hash  BLOB NOT NULL UNIQUE,        -- 32 bytes
     size  INTEGER NOT NULL,            -- uncompressed bytes
     codec INTEGER NOT NULL,            -- 0: stored as is, 1: zstd
     data  BLOB NOT NULL
-) WITHOUT ROWID;
+);
 
 -- The flash before the first operation: every storage unit (NAND page
 -- followed by its OOB; NOR/RAM 4 KiB) that is not erased
 CREATE TABLE initial_units (
     addr  INTEGER PRIMARY KEY,         -- flash address of the unit
-    data  BLOB NOT NULL                -- blobs.hash of in-band then OOB bytes
+    data  INTEGER NOT NULL             -- blobs.id of in-band then OOB bytes
 );
 
 -- Blocks that were bad before the first operation
@@ -38,10 +40,10 @@ CREATE TABLE ops (
     addr       INTEGER NOT NULL,       -- program: first in-band byte (page
                                        -- start if OOB only); else block start
     len        INTEGER NOT NULL,       -- in-band bytes programmed
-    data       BLOB,                   -- blobs.hash of the in-band bytes
+    data       INTEGER,                -- blobs.id of the in-band bytes
     oob_offset INTEGER NOT NULL DEFAULT 0,  -- first OOB byte (PLACE layout)
     ooblen     INTEGER NOT NULL DEFAULT 0,  -- OOB bytes programmed
-    oob        BLOB,                   -- blobs.hash of the OOB bytes
+    oob        INTEGER,                -- blobs.id of the OOB bytes
     oob_auto   INTEGER NOT NULL DEFAULT 0,  -- 1: only free-region bytes given
     result     INTEGER NOT NULL,       -- 0, or the negative errno answered
     time_ns    INTEGER NOT NULL        -- since the recording started
@@ -62,6 +64,6 @@ CREATE TABLE mark_files (
     kind    TEXT NOT NULL CHECK (kind IN ('expect', 'in-place', 'absent')),
     size    INTEGER,                   -- expect, in-place: bytes
     sha256  BLOB,                      -- expect, in-place: of the content
-    content BLOB,                      -- blobs.hash, for small files
+    content INTEGER,                   -- blobs.id, for small files
     PRIMARY KEY (mark, path)
 ) WITHOUT ROWID;

@@ -1,0 +1,74 @@
+#!/bin/bash
+# Runs inside the bundled kernel (tests/bench/run): the same UBIFS workload
+# on a 64 MiB nand-2k chip, without and with --trace, in one boot.  The
+# workload fills the filesystem with files of mixed sizes and kinds,
+# deletes half of them and writes them again.
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+muse=$top/build/bin/muse
+work=$(mktemp -d /tmp/muse-bench-rec.XXXXXX)
+mnt=$work/mnt
+mkdir -p "$mnt"
+
+# ten source files to copy from: text, random, and zeros with some noise
+mkdir -p "$work/src"
+for i in 0 1 2 3 4 5 6 7 8 9; do
+	case $((i % 3)) in
+	0) seq $((i * 7000)) $((i * 7000 + 40000 * (i + 1))) > "$work/src/$i" ;;
+	1) head -c $((30000 * (i + 1))) /dev/urandom > "$work/src/$i" ;;
+	2) { head -c $((20000 * i)) /dev/zero; head -c 5000 /dev/urandom; } > "$work/src/$i" ;;
+	esac
+done
+
+workload() {
+	local n
+	for n in $(seq 1 120); do cp "$work/src/$((n % 10))" "$mnt/f$n"; done
+	sync
+	for n in $(seq 1 2 120); do rm "$mnt/f$n"; done
+	sync
+	for n in $(seq 1 2 120); do cp "$work/src/$(((n + 3) % 10))" "$mnt/f$n"; done
+	sync
+}
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# run [serve options]: prints "workload_ms total_ms"
+run() {
+	local t0 t1 t2 pid dev
+	rm -f "$work/dev"
+	"$muse" serve --geometry nand-2k "$@" > "$work/dev" 2> "$work/serve.err" &
+	pid=$!
+	while [ ! -s "$work/dev" ]; do sleep 0.01; done
+	dev=$(head -n 1 "$work/dev")
+	ubiformat -q -y "$dev"
+	ubiattach -p "$dev" -d 0 > /dev/null
+	ubimkvol /dev/ubi0 -N data -m > /dev/null
+	mount -t ubifs ubi0:data "$mnt"
+	t0=$(now_ms)
+	workload
+	t1=$(now_ms)
+	umount "$mnt"
+	ubidetach -d 0
+	kill -TERM "$pid"
+	wait "$pid"
+	t2=$(now_ms)
+	echo "$((t1 - t0)) $((t2 - t0))"
+}
+
+read -r plain plain_total <<< "$(run)"
+read -r traced traced_total <<< "$(run --trace "$work/t.db")"
+summary=$("$muse" inspect "$work/t.db" --json)
+field() { echo "$summary" | sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p"; }
+ops=$(field ops)
+size=$(field size)
+bytes=$(field bytes_programmed)
+
+echo "recording overhead, UBIFS on nand-2k 64 MiB, one UML boot"
+printf '%-40s %10s %10s %7s\n' "" "plain" "--trace" "ratio"
+printf '%-40s %10s %10s %7s\n' "workload wall time (ms)" "$plain" "$traced" \
+	"$(awk -v a="$traced" -v b="$plain" 'BEGIN { printf "%.2f", a / b }')"
+printf '%-40s %10s %10s %7s\n' "... with unmount and stop (ms)" "$plain_total" "$traced_total" \
+	"$(awk -v a="$traced_total" -v b="$plain_total" 'BEGIN { printf "%.2f", a / b }')"
+echo "ops recorded: $ops ($(awk -v o="$ops" -v t="$traced" 'BEGIN { printf "%.0f", o * 1000 / t }') ops/s)"
+echo "trace: $size bytes for $bytes bytes programmed ($(awk -v s="$size" -v b="$bytes" 'BEGIN { printf "%.2f", s / b }') of them)"
+rm -rf "$work"

@@ -28,6 +28,7 @@ UNIT     := $(BUILD)/tests/unit-tests
 UNIT_SAN := $(BUILD)/tests/unit-tests-asan
 RAWINIT  := $(BUILD)/tests/muse-rawinit
 KILLCHECK := $(BUILD)/tests/muse-killcheck
+PACKSTAT := $(BUILD)/tests/muse-packstat
 
 .PHONY: all muse kernel kernel-debug check unit clang-check demo bench deps clean
 
@@ -74,6 +75,9 @@ $(RAWINIT): $(call obj,normal,tests/tools/rawinit.c lib/proto.c lib/error.c)
 $(KILLCHECK): $(call obj,normal,tests/tools/killcheck.c $(LIB_SRCS))
 	$(call link)
 
+$(PACKSTAT): $(call obj,normal,tests/tools/packstat.c $(LIB_SRCS))
+	$(call link)
+
 $(UNIT_SAN): $(call obj,asan,$(UNIT_SRCS) $(LIB_SRCS))
 	$(call link,$(SANITIZE))
 
@@ -88,7 +92,7 @@ unit: $(UNIT) $(UNIT_SAN) $(RAWINIT) $(KILLCHECK)
 # clang's warnings differ from gcc's; both must be silent
 clang-check: $(BUILD)/gen/version.h $(BUILD)/gen/schema.h
 	clang $(ALL_CFLAGS) -fsyntax-only $(LIB_SRCS) $(MUSE_SRCS) $(UNIT_SRCS) \
-		tests/tools/rawinit.c tests/tools/killcheck.c
+		tests/tools/rawinit.c tests/tools/killcheck.c tests/tools/packstat.c
 
 check: all kernel-debug unit
 	tests/run
@@ -96,7 +100,7 @@ check: all kernel-debug unit
 demo: all
 	$(MUSE) uml -- scripts/demo.sh
 
-bench: all
+bench: all $(PACKSTAT)
 	tests/bench/run
 
 $(BUILD)/deps-stamp: scripts/deps

@@ -16,24 +16,17 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zstd.h>
 
 #include "hash.h"
+#include "packer.h"
 #include "schema.h"
 
 #define TRACE_APP_ID 0x4d555345		/* "MUSE" */
 #define TRACE_PAGE_SIZE 65536
-#define ZSTD_LEVEL 3
-
-enum codec {
-	CODEC_RAW = 0,
-	CODEC_ZSTD = 1,
-};
-
 enum stmt_id {
 	ST_BLOB_HAS, ST_BLOB_PUT, ST_BLOB_GET, ST_OP_PUT, ST_OPS_GET,
 	ST_MARK_PUT, ST_MARK_FILE_PUT, ST_VIOLATION_PUT, ST_READ_PUT,
-	ST_INITIAL_PUT, ST_META_PUT, ST_META_GET, ST_COUNT
+	ST_INITIAL_PUT, ST_META_PUT, ST_META_GET, ST_DICT_PUT, ST_COUNT
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
@@ -57,6 +50,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_INITIAL_PUT] = "INSERT INTO initial_units (addr, data) VALUES (?, ?)",
 	[ST_META_PUT] = "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?",
+	[ST_DICT_PUT] = "INSERT INTO dictionaries (id, data) VALUES (?, ?)",
 };
 
 struct buffer {
@@ -71,9 +65,8 @@ struct trace {
 	int version;
 	uint64_t last_seq;
 	sqlite3_stmt *stmt[ST_COUNT];
-	ZSTD_CCtx *cctx;
-	ZSTD_DCtx *dctx;
-	struct buffer packed;		/* compression output */
+	struct packer *packer;
+	bool dict_pending;		/* adopted in the open transaction */
 	struct buffer data;		/* decompressed payloads */
 	struct buffer oob;
 };
@@ -298,11 +291,8 @@ static struct trace *trace_alloc(bool writer)
 	if (!t)
 		return NULL;
 	t->writer = writer;
-	t->cctx = ZSTD_createCCtx();
-	t->dctx = ZSTD_createDCtx();
-	if (!t->cctx || !t->dctx) {
-		ZSTD_freeCCtx(t->cctx);
-		ZSTD_freeDCtx(t->dctx);
+	t->packer = packer_new();
+	if (!t->packer) {
 		free(t);
 		return NULL;
 	}
@@ -315,12 +305,28 @@ static void trace_free(struct trace *t)
 		sqlite3_finalize(t->stmt[i]);
 	if (t->db)
 		sqlite3_close(t->db);
-	ZSTD_freeCCtx(t->cctx);
-	ZSTD_freeDCtx(t->dctx);
-	free(t->packed.p);
+	packer_free(t->packer);
 	free(t->data.p);
 	free(t->oob.p);
 	free(t);
+}
+
+/* Readers need every dictionary; a writer packs on with the last one. */
+static int load_dictionaries(struct trace *t)
+{
+	sqlite3_stmt *s;
+	int ret = 0;
+
+	if (t->version < 3)
+		return 0;
+	if (sqlite3_prepare_v2(t->db, "SELECT data FROM dictionaries ORDER BY rowid",
+			       -1, &s, NULL) != SQLITE_OK)
+		return -EIO;
+	while (!ret && sqlite3_step(s) == SQLITE_ROW)
+		ret = packer_add_dictionary(t->packer, sqlite3_column_blob(s, 0),
+					    (size_t)sqlite3_column_bytes(s, 0), t->writer);
+	sqlite3_finalize(s);
+	return ret;
 }
 
 static int load_last_seq(struct trace *t)
@@ -410,6 +416,8 @@ int trace_open(const char *path, enum trace_mode mode, struct trace **out,
 	if (!ret && load_last_seq(t))
 		ret = muse_fail(e, -EBADMSG, "%s: cannot read the ops: %s", path,
 				sqlite3_errmsg(t->db));
+	if (!ret && load_dictionaries(t))
+		ret = muse_fail(e, -EBADMSG, "%s: a payload dictionary is damaged", path);
 	if (ret) {
 		trace_free(t);
 		return ret;
@@ -485,6 +493,7 @@ int trace_commit(struct trace *t, struct muse_error *e)
 		return ret;
 	}
 	t->in_txn = false;
+	t->dict_pending = false;
 	return 0;
 }
 
@@ -493,6 +502,10 @@ void trace_rollback(struct trace *t)
 	if (t->in_txn)
 		sqlite3_exec(t->db, "ROLLBACK", NULL, NULL, NULL);
 	t->in_txn = false;
+	/* no payload may name a dictionary the file does not hold */
+	if (t->dict_pending)
+		packer_drop_dictionary(t->packer);
+	t->dict_pending = false;
 	load_last_seq(t);
 }
 
@@ -545,14 +558,28 @@ static sqlite3_int64 blob_find(struct trace *t, const uint8_t hash[32])
 	return id;
 }
 
+/* Keeps the dictionary the packer just adopted, in the open transaction */
+static int dictionary_put(struct trace *t)
+{
+	sqlite3_stmt *s = t->stmt[ST_DICT_PUT];
+	const void *data;
+	uint32_t id;
+	size_t len;
+
+	if (packer_dictionary(t->packer, &id, &data, &len))
+		return -ENOENT;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_blob(s, 2, data, (int)len, SQLITE_STATIC);
+	t->dict_pending = true;
+	return run(s);
+}
+
 /* Stores @data (if new); its blob id goes to @id. */
 static int blob_put(struct trace *t, const void *data, size_t len,
 		    sqlite3_int64 *id)
 {
 	sqlite3_stmt *s = t->stmt[ST_BLOB_PUT];
-	size_t bound = ZSTD_compressBound(len), packed;
-	enum codec codec = CODEC_ZSTD;
-	const void *stored;
+	struct packed packed;
 	uint8_t hash[32];
 	int ret;
 
@@ -560,23 +587,17 @@ static int blob_put(struct trace *t, const void *data, size_t len,
 	*id = blob_find(t, hash);
 	if (*id)
 		return 0;
-	if (grow(&t->packed, bound))
-		return -ENOMEM;
-	packed = ZSTD_compressCCtx(t->cctx, t->packed.p, bound, data, len,
-				   ZSTD_LEVEL);
-	stored = t->packed.p;
-	/* incompressible bytes are kept as they are */
-	if (ZSTD_isError(packed) || packed >= len) {
-		codec = CODEC_RAW;
-		stored = data;
-		packed = len;
-	}
+	ret = packer_pack(t->packer, data, len, &packed);
+	if (ret)
+		return ret;
 	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)len);
-	sqlite3_bind_int(s, 3, codec);
-	sqlite3_bind_blob(s, 4, stored, (int)packed, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, packed.codec);
+	sqlite3_bind_blob(s, 4, packed.data, (int)packed.len, SQLITE_STATIC);
 	ret = run(s);
 	*id = sqlite3_last_insert_rowid(t->db);
+	if (!ret && packer_learn(t->packer, data, len))
+		ret = dictionary_put(t);
 	return ret;
 }
 
@@ -589,19 +610,11 @@ static ssize_t blob_get(struct trace *t, sqlite3_int64 id, struct buffer *b)
 	sqlite3_bind_int64(s, 1, id);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		size_t size = (size_t)sqlite3_column_int64(s, 0);
-		int codec = sqlite3_column_int(s, 1);
 		const void *p = sqlite3_column_blob(s, 2);
 		size_t n = (size_t)sqlite3_column_bytes(s, 2);
 
-		if (grow(b, size ? size : 1)) {
-			ret = -ENOMEM;
-		} else if (codec == CODEC_RAW && n == size) {
-			memcpy(b->p, p, n);
-			ret = (ssize_t)size;
-		} else if (codec == CODEC_ZSTD &&
-			   ZSTD_decompressDCtx(t->dctx, b->p, size, p, n) == size) {
-			ret = (ssize_t)size;
-		}
+		ret = grow(b, size ? size : 1) ? -ENOMEM :
+		      packer_unpack(t->packer, sqlite3_column_int(s, 1), p, n, b->p, size);
 	}
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);

@@ -6,8 +6,8 @@
  * as it was before the first operation, every program, erase and markbad
  * in order with gapless sequence numbers, the marks the workload placed,
  * rule violations and, optionally, reads.  Payloads are content-addressed
- * (SHA-256 of the bytes) and zstd-compressed, so a repeated page costs
- * one row.
+ * (SHA-256 of the bytes), so a repeated page costs one row, and packed
+ * as packer.h says (zstd, with a dictionary learned from the recording).
  *
  * A trace opened for writing holds the database exclusively (one writer,
  * WAL without shared memory, which hostfs could not share anyway); added

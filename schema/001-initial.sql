@@ -17,7 +17,7 @@ CREATE TABLE blobs (
     id    INTEGER PRIMARY KEY,
     hash  BLOB NOT NULL UNIQUE,        -- 32 bytes
     size  INTEGER NOT NULL,            -- uncompressed bytes
-    codec INTEGER NOT NULL,            -- 0: stored as is, 1: zstd
+    codec INTEGER NOT NULL,            -- 0: as is, 1: zstd, 2: zstd + dictionary (v3)
     data  BLOB NOT NULL
 );
 

@@ -167,31 +167,39 @@ static const char *text(sqlite3_stmt *st, int col)
 
 /* ---- summary ------------------------------------------------------------ */
 
-static void summary(struct trace *t, const struct inspect_args *a)
+struct counts {
+	int64_t programs, erases, markbads, bytes, marks, violations, size;
+	int64_t payloads, payload_bytes, stored, dictionary;
+};
+
+static void count_all(struct trace *t, const char *path, struct counts *c)
 {
 	sqlite3 *db = trace_db(t);
-	sqlite3_stmt *st;
 	struct stat sb;
-	int64_t programs = scalar(db, "SELECT count(*) FROM ops WHERE kind = 1");
-	int64_t erases = scalar(db, "SELECT count(*) FROM ops WHERE kind = 2");
-	int64_t markbads = scalar(db, "SELECT count(*) FROM ops WHERE kind = 3");
-	int64_t bytes = scalar(db, "SELECT coalesce(sum(len + ooblen), 0) FROM ops WHERE kind = 1");
-	int64_t marks = scalar(db, "SELECT count(*) FROM marks");
-	int64_t violations = trace_schema_version(t) >= 2 ?
-			     scalar(db, "SELECT count(*) FROM violations") : 0;
-	int64_t size = stat(a->trace, &sb) ? 0 : sb.st_size;
+
+	c->programs = scalar(db, "SELECT count(*) FROM ops WHERE kind = 1");
+	c->erases = scalar(db, "SELECT count(*) FROM ops WHERE kind = 2");
+	c->markbads = scalar(db, "SELECT count(*) FROM ops WHERE kind = 3");
+	c->bytes = scalar(db, "SELECT coalesce(sum(len + ooblen), 0) FROM ops WHERE kind = 1");
+	c->marks = scalar(db, "SELECT count(*) FROM marks");
+	c->violations = trace_schema_version(t) >= 2 ?
+			scalar(db, "SELECT count(*) FROM violations") : 0;
+	c->size = stat(path, &sb) ? 0 : sb.st_size;
+	c->payloads = scalar(db, "SELECT count(*) FROM blobs");
+	c->payload_bytes = scalar(db, "SELECT coalesce(sum(size), 0) FROM blobs");
+	c->stored = scalar(db, "SELECT coalesce(sum(length(data)), 0) FROM blobs");
+	c->dictionary = trace_schema_version(t) >= 3 ?
+			scalar(db, "SELECT coalesce(sum(length(data)), 0) FROM dictionaries") : 0;
+}
+
+static void print_meta(sqlite3 *db, bool json)
+{
+	sqlite3_stmt *st;
 	bool first = true;
 
-	if (a->json) {
-		printf("{\"trace\": ");
-		json_string(a->trace);
-		printf(", \"schema_version\": %d, \"meta\": {", trace_schema_version(t));
-	} else {
-		printf("trace %s (schema %d)\n", a->trace, trace_schema_version(t));
-	}
 	sqlite3_prepare_v2(db, "SELECT key, value FROM meta ORDER BY key", -1, &st, NULL);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (a->json) {
+		if (json) {
 			printf("%s", first ? "" : ", ");
 			json_string(text(st, 0));
 			printf(": ");
@@ -202,20 +210,39 @@ static void summary(struct trace *t, const struct inspect_args *a)
 		first = false;
 	}
 	sqlite3_finalize(st);
+}
+
+static void summary(struct trace *t, const struct inspect_args *a)
+{
+	struct counts c;
+
+	count_all(t, a->trace, &c);
 	if (a->json) {
+		printf("{\"trace\": ");
+		json_string(a->trace);
+		printf(", \"schema_version\": %d, \"meta\": {", trace_schema_version(t));
+		print_meta(trace_db(t), true);
 		printf("}, \"ops\": %" PRIu64 ", \"programs\": %" PRId64 ", \"erases\": %" PRId64
 		       ", \"markbads\": %" PRId64 ", \"marks\": %" PRId64
 		       ", \"violations\": %" PRId64 ", \"bytes_programmed\": %" PRId64
-		       ", \"size\": %" PRId64 "}\n", trace_last_seq(t), programs, erases,
-		       markbads, marks, violations, bytes, size);
+		       ", \"size\": %" PRId64 ", \"payloads\": %" PRId64
+		       ", \"payload_bytes\": %" PRId64 ", \"payload_stored\": %" PRId64
+		       ", \"dictionary_bytes\": %" PRId64 "}\n", trace_last_seq(t), c.programs,
+		       c.erases, c.markbads, c.marks, c.violations, c.bytes, c.size, c.payloads,
+		       c.payload_bytes, c.stored, c.dictionary);
 		return;
 	}
+	printf("trace %s (schema %d)\n", a->trace, trace_schema_version(t));
+	print_meta(trace_db(t), false);
 	printf("  %-22s %" PRIu64 " (%" PRId64 " programs, %" PRId64 " erases, %" PRId64
-	       " markbads)\n", "ops", trace_last_seq(t), programs, erases, markbads);
-	printf("  %-22s %" PRId64 "\n", "marks", marks);
-	printf("  %-22s %" PRId64 "\n", "violations", violations);
+	       " markbads)\n", "ops", trace_last_seq(t), c.programs, c.erases, c.markbads);
+	printf("  %-22s %" PRId64 "\n", "marks", c.marks);
+	printf("  %-22s %" PRId64 "\n", "violations", c.violations);
+	printf("  %-22s %" PRId64 " distinct, %" PRId64 " bytes, stored in %" PRId64
+	       " (zstd, dictionary %" PRId64 " bytes)\n", "payloads", c.payloads,
+	       c.payload_bytes, c.stored, c.dictionary);
 	printf("  %-22s %" PRId64 " bytes on disk, %" PRId64 " bytes programmed\n",
-	       "size", size, bytes);
+	       "size", c.size, c.bytes);
 }
 
 /* ---- ops ------------------------------------------------------------------ */

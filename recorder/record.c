@@ -442,7 +442,7 @@ static void summary(const char *path, double seconds)
 {
 	struct muse_error e;
 	struct trace *t;
-	struct stat st;
+	struct stat st = { 0 };
 	sqlite3 *db;
 	int64_t bytes;
 
@@ -464,9 +464,9 @@ static void summary(const char *path, double seconds)
 	       query(db, "SELECT count(DISTINCT addr) FROM ops WHERE kind = 2"));
 	printf("  violations %" PRId64 "\n", query(db, "SELECT count(*) FROM violations"));
 	printf("  marks      %" PRId64 "\n", query(db, "SELECT count(*) FROM marks"));
-	printf("  size       %lld bytes for %" PRId64 " bytes programmed (%.1fx)\n",
+	printf("  size       %lld bytes on disk for %" PRId64 " bytes programmed (%.2f of them)\n",
 	       (long long)st.st_size, bytes,
-	       st.st_size ? (double)bytes / (double)st.st_size : 0.0);
+	       bytes ? (double)st.st_size / (double)bytes : 0.0);
 	printf("  duration   %.1f s\n", seconds);
 	trace_close(t, NULL);
 }

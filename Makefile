@@ -3,7 +3,7 @@
 #   make               the UML kernel with MUSE and the muse tool
 #   make check         every test; ends with "N passed, N failed, N skipped"
 #   make demo          serve a flash in UML, put UBIFS on it, check it survives
-#   make bench         MUSE against nandsim in one UML boot
+#   make bench         MUSE against nandsim, recording and replay costs
 #   make kernel-debug  the KASAN/lockdep kernel used by the lifetime tests
 #   make deps          install missing Debian packages (all targets do this)
 
@@ -14,11 +14,13 @@ WARN     := -Wall -Wextra -Werror
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_FILE_OFFSET_BITS=64 \
 	      -Ilib -Irecorder -Ireplayer -Icli -I$(BUILD)/gen
-LDLIBS   := -lsqlite3 -lzstd -lcrypto -lz -lpthread
+LDLIBS   := -lsqlite3 -lzstd -lcrypto -lz -lpthread -lm
 SANITIZE := -fsanitize=address,undefined
 
 LIB_SRCS  := $(wildcard lib/*.c)
 MUSE_SRCS := $(wildcard cli/*.c recorder/*.c replayer/*.c)
+# the replayer's modules (not its commands) are unit-tested
+REPLAY_SRCS := $(filter-out %_cmd.c,$(wildcard replayer/*.c))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 
 VERSION := $(shell cat VERSION)$(shell git describe --always --dirty 2>/dev/null | sed 's/^/+/')
@@ -29,6 +31,7 @@ UNIT_SAN := $(BUILD)/tests/unit-tests-asan
 RAWINIT  := $(BUILD)/tests/muse-rawinit
 KILLCHECK := $(BUILD)/tests/muse-killcheck
 PACKSTAT := $(BUILD)/tests/muse-packstat
+REPLAYBENCH := $(BUILD)/tests/muse-replaybench
 
 .PHONY: all muse kernel kernel-debug check unit clang-check demo bench deps clean
 
@@ -66,7 +69,7 @@ link = @mkdir -p $(@D); $(if $(Q),echo "  LD      $@";) \
 $(MUSE): $(call obj,normal,$(MUSE_SRCS) $(LIB_SRCS))
 	$(call link)
 
-$(UNIT): $(call obj,normal,$(UNIT_SRCS) $(LIB_SRCS))
+$(UNIT): $(call obj,normal,$(UNIT_SRCS) $(REPLAY_SRCS) $(LIB_SRCS))
 	$(call link)
 
 $(RAWINIT): $(call obj,normal,tests/tools/rawinit.c lib/proto.c lib/error.c)
@@ -78,7 +81,10 @@ $(KILLCHECK): $(call obj,normal,tests/tools/killcheck.c $(LIB_SRCS))
 $(PACKSTAT): $(call obj,normal,tests/tools/packstat.c $(LIB_SRCS))
 	$(call link)
 
-$(UNIT_SAN): $(call obj,asan,$(UNIT_SRCS) $(LIB_SRCS))
+$(REPLAYBENCH): $(call obj,normal,tests/tools/replaybench.c $(REPLAY_SRCS) $(LIB_SRCS))
+	$(call link)
+
+$(UNIT_SAN): $(call obj,asan,$(UNIT_SRCS) $(REPLAY_SRCS) $(LIB_SRCS))
 	$(call link,$(SANITIZE))
 
 kernel: $(BUILD)/deps-stamp
@@ -92,7 +98,8 @@ unit: $(UNIT) $(UNIT_SAN) $(RAWINIT) $(KILLCHECK)
 # clang's warnings differ from gcc's; both must be silent
 clang-check: $(BUILD)/gen/version.h $(BUILD)/gen/schema.h
 	clang $(ALL_CFLAGS) -fsyntax-only $(LIB_SRCS) $(MUSE_SRCS) $(UNIT_SRCS) \
-		tests/tools/rawinit.c tests/tools/killcheck.c tests/tools/packstat.c
+		tests/tools/rawinit.c tests/tools/killcheck.c tests/tools/packstat.c \
+		tests/tools/replaybench.c
 
 check: all kernel-debug unit
 	tests/run
@@ -100,7 +107,7 @@ check: all kernel-debug unit
 demo: all
 	$(MUSE) uml -- scripts/demo.sh
 
-bench: all $(PACKSTAT)
+bench: all $(PACKSTAT) $(REPLAYBENCH)
 	tests/bench/run
 
 $(BUILD)/deps-stamp: scripts/deps

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "flash.h"
+#include "rng.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,7 @@
 struct damage_entry {
 	uint64_t unit;
 	uint8_t *mask;
+	uint64_t unstable;	/* 0, or the state of its per-read draw */
 };
 
 /* Open-addressing map from unit index to damage mask; small in practice */
@@ -46,6 +48,7 @@ struct flash {
 	uint8_t *bad;		/* per block */
 	uint32_t bad_count;
 	struct damage_map damage;
+	uint8_t *unstable_view;	/* one unit: this read's unstable bits */
 	struct flash_stats stats;
 };
 
@@ -162,13 +165,43 @@ static size_t damage_slot(const struct damage_map *m, uint64_t unit)
 	return i;
 }
 
-static const uint8_t *damage_find(const struct flash *f, uint64_t unit)
+static struct damage_entry *damage_entry(const struct flash *f, uint64_t unit)
 {
 	const struct damage_map *m = &f->damage;
+	struct damage_entry *d;
 
 	if (!m->count)
 		return NULL;
-	return m->slots[damage_slot(m, unit)].mask;
+	d = &m->slots[damage_slot(m, unit)];
+	return d->mask ? d : NULL;
+}
+
+static const uint8_t *damage_find(const struct flash *f, uint64_t unit)
+{
+	const struct damage_entry *d = damage_entry(f, unit);
+
+	return d ? d->mask : NULL;
+}
+
+/*
+ * The difference one read sees.  Unstable bits are drawn afresh on every
+ * read, each one way or the other, so two reads of a step beyond the ECC
+ * strength differ; the draw sequence follows from the seed alone.
+ */
+static const uint8_t *damage_read(struct flash *f, uint64_t unit)
+{
+	struct damage_entry *d = damage_entry(f, unit);
+	uint8_t *view = f->unstable_view;
+
+	if (!d || !d->unstable)
+		return d ? d->mask : NULL;
+	for (uint32_t i = 0; i < f->unit_size; i += 8) {
+		uint64_t r = splitmix64(&d->unstable);
+
+		for (uint32_t j = 0; j < 8 && i + j < f->unit_size; j++)
+			view[i + j] = d->mask[i + j] & (uint8_t)(r >> (8 * j));
+	}
+	return view;
 }
 
 static int damage_grow(struct damage_map *m)
@@ -252,7 +285,23 @@ int flash_set_damage(struct flash *f, uint64_t addr, const uint8_t *mask)
 		m->count++;
 	}
 	memcpy(copy, mask, f->unit_size);
+	m->slots[i].unstable = 0;
 	return 0;
+}
+
+int flash_set_unstable(struct flash *f, uint64_t addr, const uint8_t *mask,
+		       uint64_t seed)
+{
+	struct damage_entry *d;
+	int ret;
+
+	if (!f->unstable_view && !(f->unstable_view = malloc(f->unit_size)))
+		return -ENOMEM;
+	ret = flash_set_damage(f, addr, mask);
+	d = ret ? NULL : damage_entry(f, addr / f->unit_data);
+	if (d)
+		d->unstable = seed | 1;
+	return ret;
 }
 
 void flash_get_damage(const struct flash *f, uint64_t addr, uint8_t *mask)
@@ -432,6 +481,7 @@ void flash_destroy(struct flash *f)
 		close(f->fd);
 	damage_filter(f, 0, UINT64_MAX);
 	free(f->damage.slots);
+	free(f->unstable_view);
 	free(f->nop_count);
 	free(f->top_page);
 	free(f->state_unknown);
@@ -691,7 +741,7 @@ void flash_read_data(struct flash *f, uint64_t addr, uint32_t len, bool raw,
 	uint64_t unit = addr / f->unit_data;
 	uint32_t off = (uint32_t)(addr % f->unit_data);
 	const uint8_t *stored = unit_cells(f, unit);
-	const uint8_t *mask = damage_find(f, unit);
+	const uint8_t *mask = damage_read(f, unit);
 	uint32_t step = f->g.ecc_step;
 
 	if (!mask) {
@@ -717,7 +767,7 @@ void flash_read_data(struct flash *f, uint64_t addr, uint32_t len, bool raw,
 
 void flash_read_oob_area(struct flash *f, uint64_t page, uint8_t *out)
 {
-	const uint8_t *mask = damage_find(f, page);
+	const uint8_t *mask = damage_read(f, page);
 
 	read_raw(unit_cells(f, page) + f->unit_data,
 		 mask ? mask + f->unit_data : NULL, f->g.oob_size, out);
@@ -774,11 +824,12 @@ void flash_load_bytes(struct flash *f, uint64_t addr, const uint8_t *data,
 void flash_dump_page(struct flash *f, uint64_t page, uint8_t *data,
 		     uint8_t *oob)
 {
-	const uint8_t *mask = damage_find(f, page);
+	const uint8_t *mask = damage_read(f, page);
 
 	read_raw(unit_cells(f, page), mask, f->g.page_size, data);
 	if (oob)
-		flash_read_oob_area(f, page, oob);
+		read_raw(unit_cells(f, page) + f->unit_data,
+			 mask ? mask + f->unit_data : NULL, f->g.oob_size, oob);
 }
 
 void flash_dump_bytes(struct flash *f, uint64_t addr, uint8_t *data,
@@ -787,7 +838,7 @@ void flash_dump_bytes(struct flash *f, uint64_t addr, uint8_t *data,
 	while (len) {
 		uint64_t unit = addr / f->unit_data;
 		uint32_t off = (uint32_t)(addr % f->unit_data);
-		const uint8_t *mask = damage_find(f, unit);
+		const uint8_t *mask = damage_read(f, unit);
 		uint32_t n = f->unit_data - off;
 
 		if (n > len)
@@ -807,9 +858,51 @@ uint64_t flash_units(const struct flash *f)
 
 void flash_dump_unit(struct flash *f, uint64_t unit, uint8_t *buf)
 {
-	const uint8_t *mask = damage_find(f, unit);
+	const uint8_t *mask = damage_read(f, unit);
 
 	read_raw(unit_cells(f, unit), mask, f->unit_size, buf);
+}
+
+size_t flash_block_span(const struct flash *f)
+{
+	return (size_t)(f->g.block_size / f->unit_data) * f->unit_size;
+}
+
+const uint8_t *flash_block_stored(const struct flash *f, uint64_t block)
+{
+	return f->cells + block * flash_block_span(f);
+}
+
+/*
+ * A page-aligned block is mapped privately from the file: nothing is read
+ * until used, and writes stay in this process.  Otherwise it is copied.
+ */
+int flash_map_block(struct flash *f, uint64_t block, int fd, uint64_t off)
+{
+	size_t span = flash_block_span(f);
+	uint8_t *at = f->cells + block * span;
+	long page = sysconf(_SC_PAGESIZE);
+	size_t done = 0;
+	ssize_t n;
+
+	if (block >= geometry_blocks(&f->g))
+		return -EINVAL;
+	damage_filter(f, block * (span / f->unit_size),
+		      (block + 1) * (span / f->unit_size));
+	if (geometry_is_nand(&f->g))
+		forget_block_state(f, block);
+	if (f->fd < 0 && !((uintptr_t)at % (uintptr_t)page) &&
+	    !(span % (size_t)page) && !(off % (uint64_t)page) &&
+	    mmap(at, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
+		 fd, (off_t)off) != MAP_FAILED)
+		return 0;
+	while (done < span) {
+		n = pread(fd, at + done, span - done, (off_t)(off + done));
+		if (n <= 0)
+			return n ? -errno : -EIO;
+		done += (size_t)n;
+	}
+	return 0;
 }
 
 void flash_load_unit(struct flash *f, uint64_t unit, const uint8_t *buf)

@@ -158,11 +158,32 @@ void flash_dump_unit(struct flash *f, uint64_t unit, uint8_t *buf);
 void flash_load_unit(struct flash *f, uint64_t unit, const uint8_t *buf);
 
 /*
+ * Blocks in stored form, for checkpoints: flash_block_span() bytes of
+ * complemented cells (an erased cell is a zero bit), units in order.
+ * flash_map_block() sets the cells of @block from @fd at @off: mapped
+ * copy-on-write where page alignment allows (writes never reach the
+ * file), read otherwise; damage is cleared and the rule state of the
+ * block is derived from its contents when next needed.
+ */
+size_t flash_block_span(const struct flash *f);
+const uint8_t *flash_block_stored(const struct flash *f, uint64_t block);
+int flash_map_block(struct flash *f, uint64_t block, int fd, uint64_t off);
+
+/*
  * Damage: the physical cells of the storage unit holding @addr differ from
  * the intended ones by @mask (unit_size bytes: the data, then the OOB).
  * An all-zero mask removes the damage.
  */
 int flash_set_damage(struct flash *f, uint64_t addr, const uint8_t *mask);
+
+/*
+ * Unstable damage: the cells under @mask sit near the read threshold and
+ * each read sees every one of them flipped or not, drawn afresh from a
+ * sequence that @seed fixes.  A step whose draw stays within the ECC
+ * strength reads as the intended data; beyond it, as differing raw bits.
+ */
+int flash_set_unstable(struct flash *f, uint64_t addr, const uint8_t *mask,
+		       uint64_t seed);
 void flash_get_damage(const struct flash *f, uint64_t addr, uint8_t *mask);
 uint32_t flash_unit_size(const struct flash *f);
 

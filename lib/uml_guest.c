@@ -44,6 +44,21 @@ static void mount_one(const char *type, const char *dir, const char *opts)
 		say("cannot mount", dir);
 }
 
+/* What udev would add: bash's <(...) and /dev/stdin need them */
+static void link_proc_fds(void)
+{
+	static const char *const links[][2] = {
+		{ "/proc/self/fd", "/dev/fd" },
+		{ "/proc/self/fd/0", "/dev/stdin" },
+		{ "/proc/self/fd/1", "/dev/stdout" },
+		{ "/proc/self/fd/2", "/dev/stderr" },
+	};
+
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if (symlink(links[i][0], links[i][1]) && errno != EEXIST)
+			say("cannot link", links[i][1]);
+}
+
 static void mount_guest_filesystems(void)
 {
 	mount_one("proc", "/proc", NULL);
@@ -53,6 +68,7 @@ static void mount_guest_filesystems(void)
 	mount_one("tmpfs", "/dev/shm", "mode=1777");
 	mount_one("debugfs", "/sys/kernel/debug", NULL);
 	mount_one("tmpfs", "/run", "mode=755");
+	link_proc_fds();
 }
 
 static int open_as(const char *path, int flags, int fd)

@@ -28,8 +28,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fsmount.h"
 #include "geometry.h"
 #include "journal.h"
+#include "spawn.h"
 #include "trace.h"
 #include "uml.h"
 
@@ -136,74 +138,6 @@ static int parse(int argc, char **argv, struct record_args *a)
 	return 0;
 }
 
-/* ---- running other programs ---------------------------------------- */
-
-static char self[PATH_MAX];
-
-static const char *self_path(void)
-{
-	ssize_t n;
-
-	if (!self[0] && (n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0)
-		self[n] = '\0';
-	return self;
-}
-
-/* Splits @opts at blanks into @argv from @at; returns the new count */
-static int add_words(char **argv, int at, int max, char *opts)
-{
-	for (char *w = strtok(opts, " \t"); w && at < max - 1; w = strtok(NULL, " \t"))
-		argv[at++] = w;
-	argv[at] = NULL;
-	return at;
-}
-
-/* Runs @argv; its stdout goes to @out (if not NULL) instead */
-static int run(char *const argv[], char *out, size_t outlen)
-{
-	int pipefd[2] = { -1, -1 }, status;
-	size_t got = 0;
-	ssize_t n;
-	pid_t pid;
-
-	if (out && pipe(pipefd))
-		return -errno;
-	pid = fork();
-	if (pid == 0) {
-		if (out) {
-			dup2(pipefd[1], 1);
-			close(pipefd[0]);
-		}
-		execvp(argv[0], argv);
-		fprintf(stderr, "muse record: cannot run %s: %s\n", argv[0],
-			strerror(errno));
-		_exit(127);
-	}
-	if (out) {
-		close(pipefd[1]);
-		while (got < outlen - 1 &&
-		       (n = read(pipefd[0], out + got, outlen - 1 - got)) > 0)
-			got += (size_t)n;
-		out[got] = '\0';
-		close(pipefd[0]);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-/* Runs a preparation tool quietly; its output is shown if it fails */
-static int must_run(char *const argv[], struct muse_error *e)
-{
-	char out[4096];
-	int rc = run(argv, out, sizeof(out));
-
-	if (!rc)
-		return 0;
-	fputs(out, stderr);
-	return muse_fail(e, -EIO, "%s failed (status %d)", argv[0], rc);
-}
-
 /* ---- the recording daemon --------------------------------------------- */
 
 struct session {
@@ -212,11 +146,8 @@ struct session {
 	char mnt[PATH_MAX];
 	char socket[PATH_MAX];
 	char mtd[64];
-	int mtdnum;
-	int ubinum;
-	bool mounted;
+	struct fs_mount fs;
 	pid_t daemon;
-	uint64_t t0;
 };
 
 static char *join_words(char **argv)
@@ -246,7 +177,7 @@ static int start_daemon(struct session *s, struct muse_error *e)
 
 	if (!cmdline || pipe(pipefd))
 		return muse_fail(e, -ENOMEM, "cannot start the recorder");
-	argv[n++] = (char *)self_path();
+	argv[n++] = (char *)spawn_self();
 	argv[n++] = "serve";
 	argv[n++] = "--geometry";
 	argv[n++] = (char *)a->geometry;
@@ -292,7 +223,6 @@ static int start_daemon(struct session *s, struct muse_error *e)
 	fclose(in);
 	line[strcspn(line, "\n")] = '\0';
 	snprintf(s->mtd, sizeof(s->mtd), "%s", line);
-	s->mtdnum = atoi(s->mtd + 8);
 	return 0;
 }
 
@@ -313,85 +243,70 @@ static int stop_daemon(struct session *s)
 
 static int prepare_ubifs(struct session *s, struct muse_error *e)
 {
-	char opts[1024] = "", out[4096], ubi[32], vol[48], *p;
+	char opts[1024] = "", ubi[32];
 	char *argv[64] = { "ubiformat", "-q", "-y" };
-	char *attach[] = { "ubiattach", "-p", s->mtd, NULL };
 	char *mkvol[] = { "ubimkvol", ubi, "-N", "data", "-m", NULL };
 	int n, ret;
 
 	if (s->a->mkfs_opts)
 		snprintf(opts, sizeof(opts), "%s", s->a->mkfs_opts);
-	n = add_words(argv, 3, 62, opts);
+	n = spawn_add_words(argv, 3, 62, opts);
 	argv[n++] = s->mtd;
 	argv[n] = NULL;
-	ret = must_run(argv, e);
-	if (!ret && run(attach, out, sizeof(out)))
-		ret = muse_fail(e, -EIO, "ubiattach -p %s failed", s->mtd);
-	if (ret)
-		return ret;
-	p = strstr(out, "UBI device number ");
-	s->ubinum = p ? atoi(p + 18) : 0;
-	snprintf(ubi, sizeof(ubi), "/dev/ubi%d", s->ubinum);
-	ret = must_run(mkvol, e);
-	snprintf(vol, sizeof(vol), "ubi%d:data", s->ubinum);
-	if (!ret && mount(vol, s->mnt, "ubifs", 0, s->a->mount_opts))
-		ret = muse_fail(e, -errno, "mounting UBIFS: %s", strerror(errno));
-	return ret;
+	ret = spawn_must_run(argv, e);
+	if (!ret)
+		ret = fs_ubi_attach(&s->fs, e);
+	snprintf(ubi, sizeof(ubi), "/dev/ubi%d", s->fs.ubi);
+	if (!ret)
+		ret = spawn_must_run(mkvol, e);
+	return ret ? ret : fs_mount(&s->fs, e);
 }
 
 static int prepare_jffs2(struct session *s, struct muse_error *e)
 {
-	char opts[1024] = "", dev[32];
+	char opts[1024] = "";
 	char *argv[64] = { "flash_erase", "-q", "-j" };
 	int n, ret;
 
 	if (s->a->mkfs_opts)
 		snprintf(opts, sizeof(opts), "%s", s->a->mkfs_opts);
-	n = add_words(argv, 3, 60, opts);
+	n = spawn_add_words(argv, 3, 60, opts);
 	argv[n++] = s->mtd;
 	argv[n++] = "0";
 	argv[n++] = "0";
 	argv[n] = NULL;
-	ret = must_run(argv, e);
-	snprintf(dev, sizeof(dev), "mtd%d", s->mtdnum);
-	if (!ret && mount(dev, s->mnt, "jffs2", 0, s->a->mount_opts))
-		ret = muse_fail(e, -errno, "mounting JFFS2: %s", strerror(errno));
-	return ret;
+	ret = spawn_must_run(argv, e);
+	return ret ? ret : fs_mount(&s->fs, e);
 }
 
 static int mark(struct session *s, const char *name, struct muse_error *e)
 {
-	char *argv[] = { (char *)self_path(), "mark", (char *)name, "--socket",
+	char *argv[] = { (char *)spawn_self(), "mark", (char *)name, "--socket",
 			 s->socket, NULL };
 
-	return must_run(argv, e);
+	return spawn_must_run(argv, e);
 }
 
 static int prepare(struct session *s, struct muse_error *e)
 {
 	int ret = 0;
 
+	s->fs = (struct fs_mount){ .fs = s->a->fs, .mtd = s->mtd, .dir = s->mnt,
+				   .options = s->a->mount_opts, .ubi = -1 };
 	if (!strcmp(s->a->fs, "ubifs"))
 		ret = prepare_ubifs(s, e);
 	else if (!strcmp(s->a->fs, "jffs2"))
 		ret = prepare_jffs2(s, e);
-	s->mounted = !ret && strcmp(s->a->fs, "none");
 	sync();
 	return ret ? ret : mark(s, "mkfs-done", e);
 }
 
 static void teardown(struct session *s)
 {
-	char dev[32];
-	char *detach[] = { "ubidetach", "-d", dev, NULL };
+	struct muse_error e = { 0 };
 
-	if (s->mounted && umount(s->mnt))
-		fprintf(stderr, "muse record: umount %s: %s\n", s->mnt, strerror(errno));
-	s->mounted = false;
-	if (!strcmp(s->a->fs, "ubifs")) {
-		snprintf(dev, sizeof(dev), "%d", s->ubinum);
-		run(detach, NULL, 0);
-	}
+	if (s->fs.fs && fs_unmount(&s->fs, &e))
+		fprintf(stderr, "muse record: %s\n", e.msg);
 }
 
 /* ---- the workload ---------------------------------------------------------- */
@@ -399,7 +314,7 @@ static void teardown(struct session *s)
 static int run_workload(struct session *s)
 {
 	char bin[PATH_MAX], path[8192];
-	char *copy = strdup(self_path());
+	char *copy = strdup(spawn_self());
 	const char *old = getenv("PATH");
 	int status;
 	pid_t pid;
@@ -483,11 +398,10 @@ static double seconds_since(const struct timespec *t0)
 
 static int make_dirs(struct session *s, struct muse_error *e)
 {
-	const char *base = access("/run", W_OK) ? getenv("TMPDIR") : "/run";
+	int ret = spawn_workdir("record", s->dir, sizeof(s->dir), e);
 
-	if (snprintf(s->dir, sizeof(s->dir), "%s/muse-record.XXXXXX",
-		     base ? base : "/tmp") >= (int)sizeof(s->dir) || !mkdtemp(s->dir))
-		return muse_fail(e, -errno, "cannot make a working directory");
+	if (ret)
+		return ret;
 	snprintf(s->mnt, sizeof(s->mnt), "%s/mnt", s->dir);
 	snprintf(s->socket, sizeof(s->socket), "%s/mark.sock", s->dir);
 	if (mkdir(s->mnt, 0755))
@@ -498,10 +412,10 @@ static int make_dirs(struct session *s, struct muse_error *e)
 /* The recorder died: what it acknowledged is in its journal */
 static void recover_after_crash(const char *trace)
 {
-	char *argv[] = { (char *)self_path(), "recover", (char *)trace, NULL };
+	char *argv[] = { (char *)spawn_self(), "recover", (char *)trace, NULL };
 
 	fprintf(stderr, "muse record: the recorder did not stop cleanly; recovering its journal\n");
-	run(argv, NULL, 0);
+	spawn_run(argv, NULL, 0);
 }
 
 static int record_inside(const struct record_args *a, struct muse_error *e)
@@ -584,7 +498,7 @@ static int record_in_uml(const struct record_args *a, int argc, char **argv,
 
 	if (!inner)
 		return muse_fail(e, -ENOMEM, "out of memory");
-	inner[n++] = (char *)self_path();
+	inner[n++] = (char *)spawn_self();
 	inner[n++] = "record";
 	inner[n++] = "--inside";
 	/* the same arguments: the guest has this working directory too */

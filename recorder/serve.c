@@ -27,6 +27,7 @@
 #include "mark_server.h"
 #include "recorder.h"
 #include "server.h"
+#include "serving.h"
 
 #ifndef PR_SET_IO_FLUSHER
 #define PR_SET_IO_FLUSHER 57
@@ -322,39 +323,12 @@ static int prepare_flash(struct serve_args *a, struct geometry *g,
 	return ret;
 }
 
-/* The one server a stop signal ends; set while it serves */
-static struct muse_server *serving;
-
-static void on_stop_signal(int sig)
+static void print_summary(struct flash *f, const struct muse_server_stats *st)
 {
-	(void)sig;
-	muse_server_interrupt(serving);
-}
-
-/* From here on SIGINT and SIGTERM end the connection cleanly. */
-static void stop_on_signals(struct muse_server *s)
-{
-	struct sigaction sa = { .sa_handler = on_stop_signal };
-
-	serving = s;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
-static void print_devices(const struct muse_mtd_list *list)
-{
-	for (uint32_t i = 0; i < list->count; i++)
-		printf("/dev/mtd%d\n", list->index[i]);
-	fflush(stdout);
-}
-
-static void print_summary(struct flash *f, struct muse_server *s)
-{
-	struct muse_server_stats ss;
+	const struct muse_server_stats ss = *st;
 	struct flash_stats fs;
 	uint64_t violations = 0;
 
-	muse_server_get_stats(s, &ss);
 	flash_get_stats(f, &fs);
 	for (int k = 0; k < FLASH_VIOLATION_KINDS; k++)
 		violations += fs.violations[k];
@@ -432,23 +406,12 @@ static int run_server(const struct muse_server_config *cfg,
 		      const struct muse_backend *be, struct flash *f,
 		      struct muse_error *e)
 {
-	struct muse_mtd_list list;
-	struct muse_server *s;
-	int ret = muse_server_start(cfg, be, &s, e);
+	struct muse_server_stats st = { 0 };
+	bool served;
+	int ret = serve_until_stopped(cfg, be, stdout, &served, &st, e);
 
-	if (ret)
-		return ret;
-	stop_on_signals(s);
-	ret = muse_server_wait_mtd(s, 10000, &list, e);
-	if (!ret) {
-		print_devices(&list);
-		ret = muse_server_run(s, e);
-		print_summary(f, s);
-	}
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	serving = NULL;
-	muse_server_close(s);
+	if (served)
+		print_summary(f, &st);
 	return ret;
 }
 

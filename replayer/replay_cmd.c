@@ -1,9 +1,12 @@
 /*
- * replay_cmd.c - "muse replay": the flash as it was at a point of a trace.
+ * replay_cmd.c - "muse replay": the flash as it was when power died.
  *
- * This first version rebuilds the state after op N (or at a mark, or at
- * the end) and exports it as an image.  Serving it, and cutting the op in
- * flight, come with the replayer.
+ * Rebuilds the state after op N (from checkpoints, see checkpoint.h),
+ * cuts op N+1 as a model says (cut.h), then either writes the result as
+ * an image or serves it over MUSE, attaches and mounts the filesystem
+ * the trace recorded, and runs a command in it.  The served flash lives
+ * in this process's memory: nothing UBI, the filesystem's recovery or
+ * the command writes reaches the trace, which is only ever read.
  */
 #define _GNU_SOURCE
 #include "replay_cmd.h"
@@ -11,30 +14,153 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "backend.h"
+#include "checkpoint.h"
+#include "cut.h"
+#include "fsmount.h"
 #include "image.h"
+#include "kmsg.h"
+#include "listing.h"
 #include "replay.h"
+#include "serving.h"
+#include "spawn.h"
 #include "trace.h"
+#include "uml.h"
+
+/* the filesystem did not come up: attach or mount failed */
+#define EXIT_NO_MOUNT 4
+#define DEFAULT_READ_CACHE 64
+
+struct replay_args {
+	const char *trace;
+	const char *at;
+	enum cut_model model;
+	uint64_t seed;
+	const char *export;
+	enum image_format fmt;
+	bool no_mount;
+	bool inside;
+	const char *kernel;
+	const char *mem;
+	const char *log;
+	char **cmd;
+};
 
 static const char usage[] =
-	"usage: muse replay TRACE --at N|mark:NAME|end --export FILE [--format F]\n"
+	"usage: muse replay TRACE --at POINT [--cut MODEL [--seed S]]\n"
+	"                   [--export FILE [--format F] | [--no-mount] [-- CMD...]]\n"
 	"\n"
-	"Rebuilds the flash as it was after op N (0: before the first op), at the\n"
-	"mark NAME, or after the last op, and writes it to FILE: raw, or\n"
-	"nanddump-oob (page and OOB, what nanddump --oob writes; the default for\n"
-	"NAND).  The trace is opened read-only.\n"
+	"Rebuilds the flash as it was after op N (0: before the first op), at a\n"
+	"mark, or at the end, with op N+1 cut short as MODEL says.  With --export,\n"
+	"writes it as an image.  Otherwise serves it over MUSE (inside the bundled\n"
+	"kernel unless this host has /dev/muse) on a copy in memory, attaches and\n"
+	"mounts the filesystem the trace recorded, and runs CMD there with the\n"
+	"mount point in $MUSE_MNT (default: a shell on a terminal, else a listing\n"
+	"of the files with sizes and SHA-256).  The trace is only read.\n"
 	"\n"
 	"  -a, --at POINT     N, mark:NAME or end\n"
-	"  -e, --export FILE  the image to write\n"
-	"  -f, --format F     raw or nanddump-oob\n"
+	"  -c, --cut MODEL    clean (default), torn, erase or unstable\n"
+	"  -s, --seed S       the cut's seed (default 1)\n"
+	"  -e, --export FILE  write the state to FILE instead of serving it\n"
+	"  -f, --format F     raw or nanddump-oob (default for NAND)\n"
+	"      --no-mount     only the MTD (NAND/NOR) and UBI (UBIFS traces) attached\n"
+	"  -k, --kernel K     host, uml (default without /dev/muse) or a UML kernel\n"
+	"      --mem SIZE     guest memory (default 512M)\n"
+	"      --log FILE     the guest's kernel log\n"
 	"  -h, --help         show this help\n"
 	"\n"
-	"example:\n"
-	"  muse replay t.db --at mark:mkfs-done --export flash.bin\n";
+	"Exit status: CMD's; 4 when attach or mount failed; 1 on other errors.\n"
+	"\n"
+	"examples:\n"
+	"  muse replay t.db --at mark:saved -- ls -l '$MUSE_MNT'\n"
+	"  muse replay t.db --at 1200 --cut torn --seed 7\n"
+	"  muse replay t.db --at 1200 --cut erase --export cut.bin\n";
+
+static int parse_seed(const char *s, uint64_t *seed)
+{
+	char *end;
+
+	errno = 0;
+	*seed = strtoull(s, &end, 0);
+	return errno || !*s || *end || *s == '-' ? -1 : 0;
+}
+
+static int parse(int argc, char **argv, struct replay_args *a)
+{
+	static const struct option opts[] = {
+		{ "at", required_argument, NULL, 'a' },
+		{ "cut", required_argument, NULL, 'c' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "export", required_argument, NULL, 'e' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "no-mount", no_argument, NULL, 'N' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "mem", required_argument, NULL, 'M' },
+		{ "log", required_argument, NULL, 'L' },
+		{ "inside", no_argument, NULL, 'I' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct muse_error e = { 0 };
+	int c;
+
+	*a = (struct replay_args){ .model = CUT_CLEAN, .seed = 1, .fmt = IMAGE_AUTO,
+				   .mem = "512M" };
+	while ((c = getopt_long(argc, argv, "a:c:s:e:f:k:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': a->at = optarg; break;
+		case 'c':
+			if (cut_parse(optarg, &a->model, &e))
+				goto bad;
+			break;
+		case 's':
+			if (parse_seed(optarg, &a->seed)) {
+				muse_fail(&e, -EINVAL, "--seed %s is not a number", optarg);
+				goto bad;
+			}
+			break;
+		case 'e': a->export = optarg; break;
+		case 'f':
+			if (image_parse_format(optarg, &a->fmt, &e))
+				goto bad;
+			break;
+		case 'N': a->no_mount = true; break;
+		case 'k': a->kernel = optarg; break;
+		case 'M': a->mem = optarg; break;
+		case 'L': a->log = optarg; break;
+		case 'I': a->inside = true; break;
+		case 'h': fputs(usage, stdout); return 1;
+		default: fputs(usage, stderr); return -1;
+		}
+	}
+	if (optind >= argc || !a->at) {
+		fprintf(stderr, "muse replay: give TRACE and --at\n\n%s", usage);
+		return -1;
+	}
+	/* getopt moved the operands last: TRACE, then the command after -- */
+	a->trace = argv[optind++];
+	a->cmd = optind < argc ? argv + optind : NULL;
+	if (a->export && (a->cmd || a->no_mount)) {
+		fprintf(stderr, "muse replay: --export writes an image; it runs no command\n");
+		return -1;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "muse replay: %s\n", e.msg);
+	return -1;
+}
+
+/* ---- the state ------------------------------------------------------------ */
 
 /* Op count at a point: a number, mark:NAME (after the op it follows), end */
 static int resolve_point(struct trace *t, const char *at, uint64_t *seq,
@@ -49,12 +175,13 @@ static int resolve_point(struct trace *t, const char *at, uint64_t *seq,
 		return 0;
 	}
 	if (strncmp(at, "mark:", 5)) {
+		errno = 0;
 		*seq = strtoull(at, &end, 10);
-		if (!*at || *end)
+		if (!*at || *end || *at == '-' || errno)
 			return muse_fail(e, -EINVAL, "--at %s is not N, mark:NAME or end", at);
 		if (*seq > trace_last_seq(t))
-			return muse_fail(e, -ERANGE, "the trace has %" PRIu64 " ops, not %" PRIu64,
-					 trace_last_seq(t), *seq);
+			return muse_fail(e, -ERANGE, "--at %s: the trace has %" PRIu64 " ops",
+					 at, trace_last_seq(t));
 		return 0;
 	}
 	if (sqlite3_prepare_v2(trace_db(t), "SELECT after_seq FROM marks WHERE name = ?"
@@ -65,69 +192,354 @@ static int resolve_point(struct trace *t, const char *at, uint64_t *seq,
 	if (found)
 		*seq = (uint64_t)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	return found ? 0 : muse_fail(e, -ENOENT, "the trace has no mark %s", at + 5);
+	return found ? 0 : muse_fail(e, -ENOENT, "the trace has no mark \"%s\"", at + 5);
 }
 
-static int export_state(const char *path, const char *at, const char *out,
-			enum image_format fmt, struct muse_error *e)
-{
-	struct flash *f = NULL;
+struct state {
 	struct trace *t;
-	uint64_t seq = 0;
-	int ret = trace_open(path, TRACE_READ, &t, e);
+	struct flash *f;
+	uint64_t seq;
+	char fs[16];
+	struct cut_report cut;
+	char op[96];		/* op N+1, described */
+};
+
+struct cut_ctx {
+	const struct replay_args *a;
+	struct state *s;
+	struct muse_error *e;
+	bool seen;
+};
+
+static void describe_op(const struct geometry *g, const struct trace_op *op,
+			char *buf, size_t size)
+{
+	uint64_t block = op->addr / g->block_size;
+	uint64_t page = (op->addr % g->block_size) / g->page_size;
+
+	if (op->kind == TRACE_PROGRAM && geometry_is_nand(g))
+		snprintf(buf, size, "op %" PRIu64 ", program of page %" PRIu64
+			 " of block %" PRIu64, op->seq, page, block);
+	else if (op->kind == TRACE_PROGRAM)
+		snprintf(buf, size, "op %" PRIu64 ", program of %" PRIu32
+			 " bytes at %#" PRIx64, op->seq, op->len, op->addr);
+	else
+		snprintf(buf, size, "op %" PRIu64 ", %s of block %" PRIu64, op->seq,
+			 op->kind == TRACE_ERASE ? "erase" : "markbad", block);
+}
+
+static int cut_next(void *ctx, const struct trace_op *op)
+{
+	struct cut_ctx *c = ctx;
+
+	c->seen = true;
+	describe_op(flash_geometry(c->s->f), op, c->s->op, sizeof(c->s->op));
+	return cut_apply(c->s->f, op, c->a->model, c->a->seed, &c->s->cut, c->e);
+}
+
+static int apply_cut(const struct replay_args *a, struct state *s,
+		     struct muse_error *e)
+{
+	struct cut_ctx c = { a, s, e, false };
+	int ret = 0;
+
+	if (s->seq < trace_last_seq(s->t))
+		ret = trace_for_each_op(s->t, s->seq + 1, s->seq + 1, cut_next, &c, e);
+	if (!ret && !c.seen)
+		ret = cut_apply(s->f, NULL, a->model, a->seed, &s->cut, e);
+	return ret;
+}
+
+/* Cut points before mkfs-done are not meant to survive: say so */
+static void note_preparation(struct state *s)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(trace_db(s->t), "SELECT after_seq FROM marks"
+			       " WHERE name = 'mkfs-done' ORDER BY id LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    s->seq < (uint64_t)sqlite3_column_int64(st, 0))
+		printf("note: this is before the mark mkfs-done (after op %lld): the"
+		       " filesystem was still being prepared, which is not power-cut safe\n",
+		       (long long)sqlite3_column_int64(st, 0));
+	sqlite3_finalize(st);
+}
+
+static int load_state(const struct replay_args *a, struct state *s,
+		      struct muse_error *e)
+{
+	struct ckpt_options o = { 0 };
+	struct ckpt *c = NULL;
+	int ret = trace_open(a->trace, TRACE_READ, &s->t, e);
 
 	if (ret)
 		return ret;
-	ret = resolve_point(t, at, &seq, e);
+	if (trace_get_meta(s->t, "fs", s->fs, sizeof(s->fs)))
+		snprintf(s->fs, sizeof(s->fs), "none");
+	ret = resolve_point(s->t, a->at, &s->seq, e);
 	if (!ret)
-		ret = replay_initial(t, &f, e);
+		ret = ckpt_open(s->t, a->trace, &o, &c, e);
 	if (!ret)
-		ret = replay_range(t, f, 1, seq, e);
+		ret = ckpt_state(c, s->seq, &s->f, e);
+	ckpt_close(c);
 	if (!ret)
-		ret = image_save(f, out, fmt, e);
-	if (!ret)
-		printf("%s: the flash after op %" PRIu64 " of %" PRIu64 " -> %s\n",
-		       path, seq, trace_last_seq(t), out);
-	flash_destroy(f);
-	trace_close(t, NULL);
+		ret = apply_cut(a, s, e);
+	if (!ret) {
+		printf("%s: the flash after op %" PRIu64 " of %" PRIu64, a->trace,
+		       s->seq, trace_last_seq(s->t));
+		if (s->op[0] && a->model == CUT_CLEAN)
+			printf("; %s never happened", s->op);
+		else if (s->op[0])
+			printf("; %s cut (%s, seed %" PRIu64 "): %s", s->op,
+			       cut_name(a->model), a->seed, s->cut.what);
+		printf("\n");
+		note_preparation(s);
+		fflush(stdout);
+	}
 	return ret;
+}
+
+static void free_state(struct state *s)
+{
+	flash_destroy(s->f);
+	if (s->t)
+		trace_close(s->t, NULL);
+}
+
+static int export_state(const struct replay_args *a, struct state *s,
+			struct muse_error *e)
+{
+	int ret = image_save(s->f, a->export, a->fmt, e);
+
+	if (!ret)
+		printf("written to %s\n", a->export);
+	if (!ret && a->model != CUT_CLEAN)
+		printf("note: an image holds the raw cells only; served again it loses"
+		       " the ECC verdicts of this cut%s\n",
+		       a->model == CUT_UNSTABLE ? " and keeps one draw of its unstable bits" : "");
+	return ret;
+}
+
+/* ---- serving it ------------------------------------------------------------ */
+
+struct served {
+	pid_t pid;
+	char mtd[64];
+};
+
+/* The child serves the flash until SIGTERM; the parent gets the device */
+static int start_serving(const struct replay_args *a, struct state *s,
+			 struct served *sv, struct muse_error *e)
+{
+	struct muse_server_config cfg = {
+		.geometry = flash_geometry(s->f),
+		.extras = { .name = "muse-replay",
+			    .readcache = a->model == CUT_UNSTABLE ? 0 : DEFAULT_READ_CACHE },
+	};
+	int pipefd[2];
+	char bad[2048];
+	FILE *in;
+
+	if (!muse_bad_block_list(s->f, bad, sizeof(bad)))
+		cfg.extras.badblocks = bad;
+	if (pipe(pipefd))
+		return muse_fail(e, -errno, "pipe: %s", strerror(errno));
+	fflush(NULL);
+	sv->pid = fork();
+	if (sv->pid == 0) {
+		struct muse_server_stats st;
+		struct flash_backend fb;
+		struct muse_backend be;
+		FILE *out = fdopen(pipefd[1], "w");
+		bool served;
+
+		close(pipefd[0]);
+		if (!out || flash_backend_init(&fb, s->f, &be))
+			_exit(1);
+		if (serve_until_stopped(&cfg, &be, out, &served, &st, e)) {
+			fprintf(stderr, "muse replay: %s\n", e->msg);
+			_exit(served ? 0 : 1);
+		}
+		_exit(0);
+	}
+	close(pipefd[1]);
+	in = fdopen(pipefd[0], "r");
+	if (sv->pid < 0 || !in || !fgets(sv->mtd, sizeof(sv->mtd), in) ||
+	    strncmp(sv->mtd, "/dev/mtd", 8)) {
+		if (in)
+			fclose(in);
+		if (sv->pid > 0)
+			waitpid(sv->pid, NULL, 0);
+		sv->pid = 0;
+		return muse_fail(e, -EIO, "serving the flash failed (see above)");
+	}
+	fclose(in);
+	sv->mtd[strcspn(sv->mtd, "\n")] = '\0';
+	return 0;
+}
+
+static void stop_serving(struct served *sv)
+{
+	if (sv->pid <= 0)
+		return;
+	kill(sv->pid, SIGTERM);
+	waitpid(sv->pid, NULL, 0);
+	sv->pid = 0;
+}
+
+/* Attaches and mounts as the trace recorded; the kernel's words go along */
+static int bring_up(struct fs_mount *m, bool no_mount, struct muse_error *e)
+{
+	int kfd = kmsg_open(), ret = 0;
+	bool ubi = !strcmp(m->fs, "ubifs");
+
+	if (ubi)
+		ret = fs_ubi_attach(m, e);
+	if (!ret && !no_mount && strcmp(m->fs, "none"))
+		ret = fs_mount(m, e);
+	if (!ret)
+		printf("%s%s%s%s\n", m->mtd, m->ubi >= 0 ? ": UBI attached" : "",
+		       m->mounted ? ", mounted on " : "", m->mounted ? m->dir : "");
+	else
+		printf("%s: %s\n", m->mtd, e->msg);
+	if (kmsg_drain(kfd, stdout, "  kernel: ") == 0 && kfd >= 0)
+		printf("  kernel: (no messages)\n");
+	kmsg_close(kfd);
+	fflush(stdout);
+	return ret;
+}
+
+static int run_command(const struct replay_args *a, const struct fs_mount *m)
+{
+	char *shell[] = { getenv("SHELL") ? getenv("SHELL") : "/bin/sh", NULL };
+	char *const *argv = a->cmd ? a->cmd : shell;
+	int status;
+	pid_t pid;
+
+	if (!a->cmd && !isatty(0))
+		return m->mounted ? listing_print(m->dir, stdout) : 0;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		setenv("MUSE_MTD", m->mtd, 1);
+		if (m->mounted)
+			setenv("MUSE_MNT", m->dir, 1);
+		if (m->ubi >= 0) {
+			char ubi[32];
+
+			snprintf(ubi, sizeof(ubi), "/dev/ubi%d", m->ubi);
+			setenv("MUSE_UBI", ubi, 1);
+		}
+		if (m->mounted && chdir(m->dir))
+			_exit(126);
+		execvp(argv[0], argv);
+		fprintf(stderr, "muse replay: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return 127;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int serve_state(const struct replay_args *a, struct state *s,
+		       struct muse_error *e)
+{
+	struct served sv = { 0 };
+	struct fs_mount m = { .fs = s->fs, .ubi = -1 };
+	char dir[4096], mnt[4200];
+	int ret = spawn_workdir("replay", dir, sizeof(dir), e), status = 0;
+
+	snprintf(mnt, sizeof(mnt), "%s/mnt", dir);
+	if (!ret && mkdir(mnt, 0755))
+		ret = muse_fail(e, -errno, "%s: %s", mnt, strerror(errno));
+	if (!ret)
+		ret = start_serving(a, s, &sv, e);
+	m.mtd = sv.mtd;
+	m.dir = mnt;
+	if (!ret && bring_up(&m, a->no_mount, e))
+		status = EXIT_NO_MOUNT;
+	else if (!ret)
+		status = run_command(a, &m);
+	if (!ret && fs_unmount(&m, e)) {
+		fprintf(stderr, "muse replay: %s\n", e->msg);
+		status = status ? status : 1;
+	}
+	stop_serving(&sv);
+	rmdir(mnt);
+	rmdir(dir);
+	return ret ? ret : status;
+}
+
+/* ---- where it runs ---------------------------------------------------------- */
+
+static int replay_in_uml(const struct replay_args *a, int argc, char **argv,
+			 struct muse_error *e)
+{
+	char **inner = calloc((size_t)argc + 4, sizeof(*inner));
+	struct uml_options o = { .kernel = a->kernel, .mem = a->mem, .log = a->log };
+	char log[4200];
+	int n = 0, ret;
+
+	if (!inner)
+		return muse_fail(e, -ENOMEM, "out of memory");
+	inner[n++] = (char *)spawn_self();
+	inner[n++] = "replay";
+	inner[n++] = "--inside";
+	for (int i = 1; i < argc; i++)
+		inner[n++] = argv[i];
+	inner[n] = NULL;
+	if (!o.log) {
+		snprintf(log, sizeof(log), "%s/muse-replay.kernel.log",
+			 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+		o.log = log;
+	}
+	o.argv = inner;
+	ret = uml_run(&o, e);
+	free(inner);
+	return ret;
+}
+
+static bool needs_uml(struct replay_args *a, struct muse_error *e, int *err)
+{
+	bool host = !access("/dev/muse", R_OK | W_OK);
+
+	*err = 0;
+	if (a->inside || a->export)
+		return false;
+	if (a->kernel && !strcmp(a->kernel, "host")) {
+		if (!host)
+			*err = muse_fail(e, -ENODEV, "--kernel host: this host has no /dev/muse");
+		return false;
+	}
+	if (a->kernel && !strcmp(a->kernel, "uml"))
+		a->kernel = NULL;
+	return a->kernel || !host;
 }
 
 int cmd_replay(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "at", required_argument, NULL, 'a' },
-		{ "export", required_argument, NULL, 'e' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *at = NULL, *out = NULL;
-	enum image_format fmt = IMAGE_AUTO;
 	struct muse_error e = { 0 };
-	int c;
+	struct replay_args a;
+	struct state s = { 0 };
+	int ret = parse(argc, argv, &a), err;
 
-	while ((c = getopt_long(argc, argv, "a:e:f:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'a': at = optarg; break;
-		case 'e': out = optarg; break;
-		case 'f':
-			if (image_parse_format(optarg, &fmt, &e)) {
-				fprintf(stderr, "muse replay: %s\n", e.msg);
-				return 2;
-			}
-			break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
-		}
+	if (ret)
+		return ret > 0 ? 0 : 2;
+	if (needs_uml(&a, &e, &err)) {
+		ret = replay_in_uml(&a, argc, argv, &e);
+	} else if (!err) {
+		ret = load_state(&a, &s, &e);
+		if (!ret)
+			ret = a.export ? export_state(&a, &s, &e) : serve_state(&a, &s, &e);
+		free_state(&s);
+	} else {
+		ret = err;
 	}
-	if (optind != argc - 1 || !at || !out) {
-		fprintf(stderr, "muse replay: give TRACE, --at and --export\n\n%s", usage);
-		return 2;
-	}
-	if (export_state(argv[optind], at, out, fmt, &e)) {
+	if (ret < 0) {
 		fprintf(stderr, "muse replay: %s\n", e.msg);
 		return 1;
 	}
-	return 0;
+	return ret;
 }

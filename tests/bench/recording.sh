@@ -10,24 +10,8 @@ work=$(mktemp -d /tmp/muse-bench-rec.XXXXXX)
 mnt=$work/mnt
 mkdir -p "$mnt"
 
-# ten source files to copy from: text, random, and zeros with some noise
-mkdir -p "$work/src"
-for i in 0 1 2 3 4 5 6 7 8 9; do
-	case $((i % 3)) in
-	0) seq $((i * 7000)) $((i * 7000 + 40000 * (i + 1))) > "$work/src/$i" ;;
-	1) head -c $((30000 * (i + 1))) /dev/urandom > "$work/src/$i" ;;
-	2) { head -c $((20000 * i)) /dev/zero; head -c 5000 /dev/urandom; } > "$work/src/$i" ;;
-	esac
-done
-
 workload() {
-	local n
-	for n in $(seq 1 120); do cp "$work/src/$((n % 10))" "$mnt/f$n"; done
-	sync
-	for n in $(seq 1 2 120); do rm "$mnt/f$n"; done
-	sync
-	for n in $(seq 1 2 120); do cp "$work/src/$(((n + 3) % 10))" "$mnt/f$n"; done
-	sync
+	env -u MUSE_MARK_SOCKET MUSE_MNT="$mnt" "$top/tests/bench/churn.sh" 1
 }
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }

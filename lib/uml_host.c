@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -372,6 +373,8 @@ int uml_run(const struct uml_options *o, struct muse_error *e)
 		s.pid = fork();
 		if (s.pid == 0) {
 			sigprocmask(SIG_SETMASK, &old, NULL);
+			/* a guest must not outlive the process that runs it */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			boot_kernel(&s, o->mem);
 		}
 		if (s.pid < 0)

@@ -24,22 +24,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "backend.h"
 #include "checkpoint.h"
 #include "cut.h"
-#include "fsmount.h"
 #include "image.h"
 #include "kmsg.h"
 #include "listing.h"
+#include "point.h"
 #include "replay.h"
-#include "serving.h"
 #include "spawn.h"
+#include "stage.h"
 #include "trace.h"
 #include "uml.h"
 
 /* the filesystem did not come up: attach or mount failed */
 #define EXIT_NO_MOUNT 4
-#define DEFAULT_READ_CACHE 64
 
 struct replay_args {
 	const char *trace;
@@ -162,39 +160,6 @@ bad:
 
 /* ---- the state ------------------------------------------------------------ */
 
-/* Op count at a point: a number, mark:NAME (after the op it follows), end */
-static int resolve_point(struct trace *t, const char *at, uint64_t *seq,
-			 struct muse_error *e)
-{
-	sqlite3_stmt *st;
-	char *end;
-	int found;
-
-	if (!strcmp(at, "end")) {
-		*seq = trace_last_seq(t);
-		return 0;
-	}
-	if (strncmp(at, "mark:", 5)) {
-		errno = 0;
-		*seq = strtoull(at, &end, 10);
-		if (!*at || *end || *at == '-' || errno)
-			return muse_fail(e, -EINVAL, "--at %s is not N, mark:NAME or end", at);
-		if (*seq > trace_last_seq(t))
-			return muse_fail(e, -ERANGE, "--at %s: the trace has %" PRIu64 " ops",
-					 at, trace_last_seq(t));
-		return 0;
-	}
-	if (sqlite3_prepare_v2(trace_db(t), "SELECT after_seq FROM marks WHERE name = ?"
-			       " ORDER BY id LIMIT 1", -1, &st, NULL) != SQLITE_OK)
-		return muse_fail(e, -EIO, "reading the marks failed");
-	sqlite3_bind_text(st, 1, at + 5, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	if (found)
-		*seq = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return found ? 0 : muse_fail(e, -ENOENT, "the trace has no mark \"%s\"", at + 5);
-}
-
 struct state {
 	struct trace *t;
 	struct flash *f;
@@ -211,29 +176,12 @@ struct cut_ctx {
 	bool seen;
 };
 
-static void describe_op(const struct geometry *g, const struct trace_op *op,
-			char *buf, size_t size)
-{
-	uint64_t block = op->addr / g->block_size;
-	uint64_t page = (op->addr % g->block_size) / g->page_size;
-
-	if (op->kind == TRACE_PROGRAM && geometry_is_nand(g))
-		snprintf(buf, size, "op %" PRIu64 ", program of page %" PRIu64
-			 " of block %" PRIu64, op->seq, page, block);
-	else if (op->kind == TRACE_PROGRAM)
-		snprintf(buf, size, "op %" PRIu64 ", program of %" PRIu32
-			 " bytes at %#" PRIx64, op->seq, op->len, op->addr);
-	else
-		snprintf(buf, size, "op %" PRIu64 ", %s of block %" PRIu64, op->seq,
-			 op->kind == TRACE_ERASE ? "erase" : "markbad", block);
-}
-
 static int cut_next(void *ctx, const struct trace_op *op)
 {
 	struct cut_ctx *c = ctx;
 
 	c->seen = true;
-	describe_op(flash_geometry(c->s->f), op, c->s->op, sizeof(c->s->op));
+	point_describe_op(flash_geometry(c->s->f), op, c->s->op, sizeof(c->s->op));
 	return cut_apply(c->s->f, op, c->a->model, c->a->seed, &c->s->cut, c->e);
 }
 
@@ -278,7 +226,7 @@ static int load_state(const struct replay_args *a, struct state *s,
 		return ret;
 	if (trace_get_meta(s->t, "fs", s->fs, sizeof(s->fs)))
 		snprintf(s->fs, sizeof(s->fs), "none");
-	ret = resolve_point(s->t, a->at, &s->seq, e);
+	ret = point_resolve(s->t, a->at, &s->seq, e);
 	if (!ret)
 		ret = ckpt_open(s->t, a->trace, &o, &c, e);
 	if (!ret)
@@ -324,86 +272,19 @@ static int export_state(const struct replay_args *a, struct state *s,
 
 /* ---- serving it ------------------------------------------------------------ */
 
-struct served {
-	pid_t pid;
-	char mtd[64];
-};
-
-/* The child serves the flash until SIGTERM; the parent gets the device */
-static int start_serving(const struct replay_args *a, struct state *s,
-			 struct served *sv, struct muse_error *e)
-{
-	struct muse_server_config cfg = {
-		.geometry = flash_geometry(s->f),
-		.extras = { .name = "muse-replay",
-			    .readcache = a->model == CUT_UNSTABLE ? 0 : DEFAULT_READ_CACHE },
-	};
-	int pipefd[2];
-	char bad[2048];
-	FILE *in;
-
-	if (!muse_bad_block_list(s->f, bad, sizeof(bad)))
-		cfg.extras.badblocks = bad;
-	if (pipe(pipefd))
-		return muse_fail(e, -errno, "pipe: %s", strerror(errno));
-	fflush(NULL);
-	sv->pid = fork();
-	if (sv->pid == 0) {
-		struct muse_server_stats st;
-		struct flash_backend fb;
-		struct muse_backend be;
-		FILE *out = fdopen(pipefd[1], "w");
-		bool served;
-
-		close(pipefd[0]);
-		if (!out || flash_backend_init(&fb, s->f, &be))
-			_exit(1);
-		if (serve_until_stopped(&cfg, &be, out, &served, &st, e)) {
-			fprintf(stderr, "muse replay: %s\n", e->msg);
-			_exit(served ? 0 : 1);
-		}
-		_exit(0);
-	}
-	close(pipefd[1]);
-	in = fdopen(pipefd[0], "r");
-	if (sv->pid < 0 || !in || !fgets(sv->mtd, sizeof(sv->mtd), in) ||
-	    strncmp(sv->mtd, "/dev/mtd", 8)) {
-		if (in)
-			fclose(in);
-		if (sv->pid > 0)
-			waitpid(sv->pid, NULL, 0);
-		sv->pid = 0;
-		return muse_fail(e, -EIO, "serving the flash failed (see above)");
-	}
-	fclose(in);
-	sv->mtd[strcspn(sv->mtd, "\n")] = '\0';
-	return 0;
-}
-
-static void stop_serving(struct served *sv)
-{
-	if (sv->pid <= 0)
-		return;
-	kill(sv->pid, SIGTERM);
-	waitpid(sv->pid, NULL, 0);
-	sv->pid = 0;
-}
-
 /* Attaches and mounts as the trace recorded; the kernel's words go along */
-static int bring_up(struct fs_mount *m, bool no_mount, struct muse_error *e)
+static int bring_up(struct stage *st, const char *fs, bool no_mount,
+		    struct muse_error *e)
 {
-	int kfd = kmsg_open(), ret = 0;
-	bool ubi = !strcmp(m->fs, "ubifs");
+	int kfd = kmsg_open();
+	int ret = stage_mount(st, fs, no_mount, e);
 
-	if (ubi)
-		ret = fs_ubi_attach(m, e);
-	if (!ret && !no_mount && strcmp(m->fs, "none"))
-		ret = fs_mount(m, e);
 	if (!ret)
-		printf("%s%s%s%s\n", m->mtd, m->ubi >= 0 ? ": UBI attached" : "",
-		       m->mounted ? ", mounted on " : "", m->mounted ? m->dir : "");
+		printf("%s%s%s%s\n", st->mtd, st->m.ubi >= 0 ? ": UBI attached" : "",
+		       st->m.mounted ? ", mounted on " : "",
+		       st->m.mounted ? st->mnt : "");
 	else
-		printf("%s: %s\n", m->mtd, e->msg);
+		printf("%s: %s\n", st->mtd, e->msg);
 	if (kmsg_drain(kfd, stdout, "  kernel: ") == 0 && kfd >= 0)
 		printf("  kernel: (no messages)\n");
 	kmsg_close(kfd);
@@ -411,65 +292,33 @@ static int bring_up(struct fs_mount *m, bool no_mount, struct muse_error *e)
 	return ret;
 }
 
-static int run_command(const struct replay_args *a, const struct fs_mount *m)
+static int run_command(const struct replay_args *a, const struct stage *st)
 {
 	char *shell[] = { getenv("SHELL") ? getenv("SHELL") : "/bin/sh", NULL };
-	char *const *argv = a->cmd ? a->cmd : shell;
-	int status;
-	pid_t pid;
 
 	if (!a->cmd && !isatty(0))
-		return m->mounted ? listing_print(m->dir, stdout) : 0;
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		setenv("MUSE_MTD", m->mtd, 1);
-		if (m->mounted)
-			setenv("MUSE_MNT", m->dir, 1);
-		if (m->ubi >= 0) {
-			char ubi[32];
-
-			snprintf(ubi, sizeof(ubi), "/dev/ubi%d", m->ubi);
-			setenv("MUSE_UBI", ubi, 1);
-		}
-		if (m->mounted && chdir(m->dir))
-			_exit(126);
-		execvp(argv[0], argv);
-		fprintf(stderr, "muse replay: cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return 127;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		return st->m.mounted ? listing_print(st->mnt, stdout) : 0;
+	return stage_run(st, a->cmd ? a->cmd : shell);
 }
 
 static int serve_state(const struct replay_args *a, struct state *s,
 		       struct muse_error *e)
 {
-	struct served sv = { 0 };
-	struct fs_mount m = { .fs = s->fs, .ubi = -1 };
-	char dir[4096], mnt[4200];
-	int ret = spawn_workdir("replay", dir, sizeof(dir), e), status = 0;
+	struct stage st;
+	int ret = stage_serve(&st, s->f, NULL, NULL, a->model != CUT_UNSTABLE, e);
+	int status = 0;
 
-	snprintf(mnt, sizeof(mnt), "%s/mnt", dir);
-	if (!ret && mkdir(mnt, 0755))
-		ret = muse_fail(e, -errno, "%s: %s", mnt, strerror(errno));
-	if (!ret)
-		ret = start_serving(a, s, &sv, e);
-	m.mtd = sv.mtd;
-	m.dir = mnt;
-	if (!ret && bring_up(&m, a->no_mount, e))
+	if (ret)
+		return ret;
+	if (bring_up(&st, s->fs, a->no_mount, e))
 		status = EXIT_NO_MOUNT;
-	else if (!ret)
-		status = run_command(a, &m);
-	if (!ret && fs_unmount(&m, e)) {
+	else
+		status = run_command(a, &st);
+	if (stage_down(&st, e)) {
 		fprintf(stderr, "muse replay: %s\n", e->msg);
 		status = status ? status : 1;
 	}
-	stop_serving(&sv);
-	rmdir(mnt);
-	rmdir(dir);
-	return ret ? ret : status;
+	return status;
 }
 
 /* ---- where it runs ---------------------------------------------------------- */

@@ -1,0 +1,56 @@
+/*
+ * stage.h - a flash state on stage: served over MUSE, attached, mounted.
+ *
+ * A child process serves the flash from its own copy-on-write copy of
+ * the caller's memory, so whatever UBI, a filesystem's recovery or a
+ * command writes is gone when the stage comes down, and the caller's
+ * flash is never touched.  A prepare function may change the child's
+ * copy first (a cut, in the sweep).
+ */
+#ifndef MUSE_STAGE_H
+#define MUSE_STAGE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "flash.h"
+#include "fsmount.h"
+
+typedef int (*stage_prepare_fn)(void *ctx, struct flash *f,
+				struct muse_error *e);
+
+struct stage {
+	pid_t server;
+	char mtd[64];
+	char dir[4096];
+	char mnt[4200];
+	struct fs_mount m;
+};
+
+/*
+ * Makes a private working directory and serves @f (after @prepare, run
+ * in the serving child, if not NULL).  @read_cache: let the kernel cache
+ * pages (not for unstable cells, whose reads must differ).
+ */
+int stage_serve(struct stage *st, struct flash *f, stage_prepare_fn prepare,
+		void *ctx, bool read_cache, struct muse_error *e);
+
+/*
+ * Attaches UBI (fs "ubifs") and, unless @no_mount, mounts @fs ("ubifs",
+ * "jffs2"; "none" mounts nothing) on st->mnt.
+ */
+int stage_mount(struct stage *st, const char *fs, bool no_mount,
+		struct muse_error *e);
+
+/* Unmounts and mounts again (recovery must have left it mountable) */
+int stage_remount(struct stage *st, struct muse_error *e);
+
+/* Unmounts, detaches, stops the server, removes the directory */
+int stage_down(struct stage *st, struct muse_error *e);
+
+/* Runs @argv in the mount point with MUSE_MTD, MUSE_MNT, MUSE_UBI set */
+int stage_run(const struct stage *st, char *const argv[]);
+
+#endif

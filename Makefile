@@ -2,7 +2,7 @@
 #
 #   make               the UML kernel with MUSE and the muse tool
 #   make check         every test; ends with "N passed, N failed, N skipped"
-#   make demo          serve a flash in UML, put UBIFS on it, check it survives
+#   make demo          UBIFS on a served flash in UML; record, replay, sweep a workload
 #   make bench         MUSE against nandsim, recording and replay costs
 #   make kernel-debug  the KASAN/lockdep kernel used by the lifetime tests
 #   make deps          install missing Debian packages (all targets do this)
@@ -106,6 +106,7 @@ check: all kernel-debug unit
 
 demo: all
 	$(MUSE) uml -- scripts/demo.sh
+	scripts/demo-sweep.sh
 
 bench: all $(PACKSTAT) $(REPLAYBENCH)
 	tests/bench/run

@@ -12,6 +12,7 @@
 #include "record.h"
 #include "recover_cmd.h"
 #include "replay_cmd.h"
+#include "sweep_cmd.h"
 #include "serve.h"
 #include "uml.h"
 #include "uml_cmd.h"
@@ -30,6 +31,8 @@ static const char usage[] =
 	"  inspect  what a trace holds: summary, ops, marks, block history\n"
 	"  recover  complete the trace of an interrupted recording\n"
 	"  replay   the flash as it was at a point of a trace\n"
+	"  sweep    check every cut point of a trace\n"
+	"  merge    combine the results of sweep shards\n"
 	"  uml      run a command inside the bundled User-Mode Linux kernel\n"
 	"  version  print the version\n"
 	"\n"
@@ -55,6 +58,8 @@ static const struct command commands[] = {
 	{ "inspect", cmd_inspect },
 	{ "recover", cmd_recover },
 	{ "replay", cmd_replay },
+	{ "sweep", cmd_sweep },
+	{ "merge", cmd_merge },
 	{ "uml", cmd_uml },
 	{ "version", cmd_version },
 };

@@ -2,8 +2,8 @@
 # The walk-through "make demo" runs inside the bundled kernel: a 64 MiB
 # NAND chip served from userspace, UBI and UBIFS on it, files written,
 # everything detached and attached again, every byte checked, and the
-# flash saved as a nanddump-style image.  Then a workload recorded into
-# an SQLite trace, inspected, and the flash rebuilt at one of its marks.
+# flash saved as a nanddump-style image.  scripts/demo-sweep.sh follows,
+# on the host: record, replay, sweep.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 muse=$top/build/bin/muse
@@ -59,29 +59,3 @@ rm -rf "$mnt" "$mnt.dev" "$mnt.sums"
 echo "flash image (nanddump --oob layout): $out/flash.bin"
 echo "serve it again:  build/bin/muse uml -- build/bin/muse serve --image $out/flash.bin"
 [ "$rc" = 0 ] || exit "$rc"
-
-step "muse record: every program and erase of a UBIFS workload, into $out/trace.db"
-cat > "$out/workload.sh" <<'W'
-#!/bin/sh
-set -e
-seq 1 50000 > "$MUSE_MNT/numbers"
-head -c 500000 /dev/urandom > "$MUSE_MNT/blob"
-sync
-muse mark saved --expect "$MUSE_MNT/numbers" --expect "$MUSE_MNT/blob"
-rm "$MUSE_MNT/blob"
-seq 1 1000 >> "$MUSE_MNT/numbers"
-sync
-muse mark appended --absent "$MUSE_MNT/blob" --in-place "$MUSE_MNT/numbers"
-W
-chmod +x "$out/workload.sh"
-"$muse" record --force --trace "$out/trace.db" --geometry nand-2k,size=32m --fs ubifs \
-	-- "$out/workload.sh"
-
-step "muse inspect: the marks, and the last ops"
-"$muse" inspect "$out/trace.db" --marks
-last=$(sqlite3 "$out/trace.db" 'SELECT max(seq) FROM ops')
-"$muse" inspect "$out/trace.db" --ops --range "$((last - 4))..$last"
-
-step "muse replay: the flash as it was at mark 'saved'"
-"$muse" replay "$out/trace.db" --at mark:saved --export "$out/at-saved.bin"
-echo "serve it:  build/bin/muse uml -- build/bin/muse serve --image $out/at-saved.bin"

@@ -1,0 +1,186 @@
+/*
+ * results.c - sweep results files (see results.h).
+ */
+#include "results.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct results {
+	sqlite3 *db;
+	sqlite3_stmt *add, *has;
+};
+
+static const char schema[] =
+	"PRAGMA journal_mode = DELETE;"
+	"PRAGMA synchronous = NORMAL;"
+	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS results ("
+	" n INTEGER NOT NULL, model TEXT NOT NULL, seed INTEGER NOT NULL,"
+	" verdict TEXT NOT NULL CHECK (verdict IN ('pass', 'fail', 'error', 'workload')),"
+	" reason TEXT, duration_ms REAL NOT NULL, log TEXT,"
+	" PRIMARY KEY (n, model, seed)) WITHOUT ROWID;";
+
+static const char *const verdicts[] = { "pass", "fail", "error", "workload" };
+
+const char *verdict_name(enum verdict v)
+{
+	return (unsigned)v < 4 ? verdicts[v] : "error";
+}
+
+static enum verdict verdict_of(const char *s)
+{
+	for (unsigned i = 0; i < 4; i++)
+		if (!strcmp(s, verdicts[i]))
+			return (enum verdict)i;
+	return VERDICT_ERROR;
+}
+
+int results_open(const char *path, struct results **out, struct muse_error *e)
+{
+	struct results *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return muse_fail(e, -ENOMEM, "out of memory");
+	if (sqlite3_open(path, &r->db) != SQLITE_OK ||
+	    sqlite3_busy_timeout(r->db, 5000) != SQLITE_OK ||
+	    sqlite3_exec(r->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO results VALUES"
+			       " (?, ?, ?, ?, ?, ?, ?)", -1, &r->add, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(r->db, "SELECT 1 FROM results WHERE n = ? AND"
+			       " model = ? AND seed = ?", -1, &r->has, NULL) != SQLITE_OK) {
+		muse_fail(e, -EIO, "results file %s: %s", path, sqlite3_errmsg(r->db));
+		results_close(r);
+		return -EIO;
+	}
+	*out = r;
+	return 0;
+}
+
+void results_close(struct results *r)
+{
+	if (!r)
+		return;
+	sqlite3_finalize(r->add);
+	sqlite3_finalize(r->has);
+	sqlite3_close(r->db);
+	free(r);
+}
+
+int results_set_meta(struct results *r, const char *key, const char *value)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+int results_get_meta(struct results *r, const char *key, char *buf, size_t size)
+{
+	sqlite3_stmt *st;
+	int ret = -ENOENT;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT value FROM meta WHERE key = ?", -1,
+			       &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
+		ret = 0;
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int results_add(struct results *r, const struct result *x)
+{
+	sqlite3_stmt *s = r->add;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)x->n);
+	sqlite3_bind_text(s, 2, cut_name(x->model), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)x->seed);
+	sqlite3_bind_text(s, 4, verdict_name(x->verdict), -1, SQLITE_STATIC);
+	if (x->reason)
+		sqlite3_bind_text(s, 5, x->reason, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 5);
+	sqlite3_bind_double(s, 6, x->ms);
+	if (x->log)
+		sqlite3_bind_text(s, 7, x->log, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 7);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+bool results_has(struct results *r, uint64_t n, enum cut_model m, uint64_t seed)
+{
+	sqlite3_stmt *s = r->has;
+	bool found;
+
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)n);
+	sqlite3_bind_text(s, 2, cut_name(m), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)seed);
+	found = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	return found;
+}
+
+int results_merge(struct results *r, const char *path, struct muse_error *e)
+{
+	char *sql = sqlite3_mprintf(
+		"ATTACH %Q AS other;"
+		"INSERT OR REPLACE INTO main.results SELECT * FROM other.results;"
+		"INSERT OR IGNORE INTO main.meta SELECT * FROM other.meta;", path);
+	char *err = NULL;
+	int rc = sql ? sqlite3_exec(r->db, sql, NULL, NULL, &err) : SQLITE_NOMEM;
+
+	sqlite3_free(sql);
+	sqlite3_exec(r->db, "DETACH other", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		muse_fail(e, -EIO, "merging %s: %s", path, err ? err : "out of memory");
+		sqlite3_free(err);
+		return -EIO;
+	}
+	return 0;
+}
+
+int results_for_each(struct results *r, results_fn fn, void *ctx)
+{
+	sqlite3_stmt *s;
+	int ret = 0;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT n, model, seed, verdict, reason,"
+			       " duration_ms, log FROM results ORDER BY n, model, seed",
+			       -1, &s, NULL) != SQLITE_OK)
+		return -EIO;
+	while (!ret && sqlite3_step(s) == SQLITE_ROW) {
+		struct muse_error e;
+		struct result x = {
+			.n = (uint64_t)sqlite3_column_int64(s, 0),
+			.seed = (uint64_t)sqlite3_column_int64(s, 2),
+			.verdict = verdict_of((const char *)sqlite3_column_text(s, 3)),
+			.reason = (const char *)sqlite3_column_text(s, 4),
+			.ms = sqlite3_column_double(s, 5),
+			.log = (const char *)sqlite3_column_text(s, 6),
+		};
+
+		cut_parse((const char *)sqlite3_column_text(s, 1), &x.model, &e);
+		ret = fn(ctx, &x);
+	}
+	sqlite3_finalize(s);
+	return ret;
+}

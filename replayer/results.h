@@ -1,0 +1,58 @@
+/*
+ * results.h - sweep verdicts in an SQLite file.
+ *
+ * One row per cut point (N, model, seed): pass, fail, error (a problem
+ * of the tool, never counted as the filesystem's) or workload (a file
+ * the workload changed without declaring it again), the reason,
+ * the duration and, for what did not pass, the kernel log.  Workers each
+ * write their own file; the host merges them into TRACE.sweep.db.
+ */
+#ifndef MUSE_RESULTS_H
+#define MUSE_RESULTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cut.h"
+#include "error.h"
+
+enum verdict {
+	VERDICT_PASS,
+	VERDICT_FAIL,
+	VERDICT_ERROR,
+	VERDICT_WORKLOAD,	/* the workload's marks, not the filesystem */
+};
+
+struct result {
+	uint64_t n;
+	enum cut_model model;
+	uint64_t seed;
+	enum verdict verdict;
+	const char *reason;	/* NULL for a pass */
+	double ms;
+	const char *log;	/* NULL for a pass */
+};
+
+struct results;
+
+/* Opens (creating if needed) a results file */
+int results_open(const char *path, struct results **out, struct muse_error *e);
+void results_close(struct results *r);
+
+int results_set_meta(struct results *r, const char *key, const char *value);
+/* Copies the value of @key into @buf; -ENOENT if absent */
+int results_get_meta(struct results *r, const char *key, char *buf, size_t size);
+
+int results_add(struct results *r, const struct result *x);
+bool results_has(struct results *r, uint64_t n, enum cut_model m, uint64_t seed);
+
+/* Copies every row of the results file @path into @r (newer rows win) */
+int results_merge(struct results *r, const char *path, struct muse_error *e);
+
+typedef int (*results_fn)(void *ctx, const struct result *x);
+/* Every row in (N, model, seed) order */
+int results_for_each(struct results *r, results_fn fn, void *ctx);
+
+const char *verdict_name(enum verdict v);
+
+#endif

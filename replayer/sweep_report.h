@@ -1,0 +1,27 @@
+/*
+ * sweep_report.h - what a sweep found: the summary on stdout (counts,
+ * the first failure with its op, the marks around it, the command that
+ * reproduces it and the kernel's log), a JUnit XML file and an HTML
+ * file.  Every failure has a stable ID: the trace's SHA-256 (first 12
+ * hex digits), N, model and seed.
+ */
+#ifndef MUSE_SWEEP_REPORT_H
+#define MUSE_SWEEP_REPORT_H
+
+#include "error.h"
+#include "plan.h"
+#include "results.h"
+
+struct report_options {
+	const char *trace;	/* for op details and the repro commands */
+	const char *sha;	/* the trace's SHA-256 in hex */
+	const char *junit;	/* or NULL */
+	const char *html;	/* or NULL */
+	const struct plan *plan;	/* points not checked yet; or NULL */
+};
+
+/* 0 all passed, 1 some failed, 2 a tool error; negative if reporting failed */
+int sweep_report(struct results *r, const struct report_options *o,
+		 struct muse_error *e);
+
+#endif

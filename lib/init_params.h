@@ -16,6 +16,9 @@
 #include "flash.h"
 #include "geometry.h"
 
+/* pages of kernel read cache: UBI's EC and VID header reads share one */
+#define MUSE_DEFAULT_READ_CACHE 64
+
 struct muse_init_extras {
 	const char *name;
 	const char *mtdparts;	/* NULL or kernel mtdparts syntax */

@@ -34,8 +34,6 @@
 #endif
 
 #define EXIT_VIOLATIONS 3
-/* pages of kernel read cache: UBI's EC and VID header reads share one */
-#define DEFAULT_READ_CACHE 64
 
 struct serve_args {
 	const char *geometry;
@@ -148,7 +146,7 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
 
 	*a = (struct serve_args){ .geometry = "nand-2k", .name = "muse",
 				  .format = "auto",
-				  .read_cache = DEFAULT_READ_CACHE };
+				  .read_cache = MUSE_DEFAULT_READ_CACHE };
 	while ((c = getopt_long(argc, argv, "g:i:f:b:s:n:t:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'g': a->geometry = optarg; break;

@@ -14,11 +14,9 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "init_params.h"
 #include "serving.h"
 #include "spawn.h"
-
-/* pages of kernel read cache: UBI's EC and VID header reads share one */
-#define READ_CACHE_PAGES 64
 
 static void serve_child(int fd, struct flash *f, stage_prepare_fn prepare,
 			void *ctx, bool read_cache)
@@ -26,7 +24,7 @@ static void serve_child(int fd, struct flash *f, stage_prepare_fn prepare,
 	struct muse_server_config cfg = {
 		.geometry = flash_geometry(f),
 		.extras = { .name = "muse-replay",
-			    .readcache = read_cache ? READ_CACHE_PAGES : 0 },
+			    .readcache = read_cache ? MUSE_DEFAULT_READ_CACHE : 0 },
 	};
 	FILE *out = fdopen(fd, "w");
 	struct muse_error e = { 0 };

@@ -65,6 +65,9 @@ static int move_to(struct worker *w, uint64_t n, struct muse_error *e)
 {
 	int ret = 0;
 
+	/* several models and seeds share one N: state and op N+1 are at hand */
+	if (w->base && n == w->base_n)
+		return 0;
 	if (!w->base || n < w->base_n || n - w->base_n > CKPT_DEFAULT_INTERVAL) {
 		flash_destroy(w->base);
 		w->base = NULL;

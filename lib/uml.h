@@ -39,6 +39,16 @@ struct uml_options {
 	char **argv;
 };
 
+/*
+ * Where a command that needs /dev/muse runs, from its --kernel value:
+ * "host" (this kernel, which must have /dev/muse), "uml" (the bundled
+ * kernel), a UML kernel's path, or NULL (the bundled kernel unless this
+ * host has /dev/muse).  Returns 1 for UML, with *kernel then NULL for
+ * the bundled one or the path; 0 for this host; -ENODEV (and @e) for
+ * "host" without /dev/muse.
+ */
+int uml_choose(const char **kernel, struct muse_error *e);
+
 /* Exit status of the guest command (>= 0), or a negative errno. */
 int uml_run(const struct uml_options *o, struct muse_error *e);
 

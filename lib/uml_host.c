@@ -356,6 +356,19 @@ static int finish(struct uml_session *s, const struct uml_options *o,
 	return UML_EXIT_NO_STATUS;
 }
 
+int uml_choose(const char **kernel, struct muse_error *e)
+{
+	bool host = !access("/dev/muse", R_OK | W_OK);
+
+	if (*kernel && !strcmp(*kernel, "host"))
+		return host ? 0 : muse_fail(e, -ENODEV, "--kernel host: this host has no /dev/muse");
+	if (*kernel && !strcmp(*kernel, "uml")) {
+		*kernel = NULL;
+		return 1;
+	}
+	return *kernel || !host;
+}
+
 int uml_run(const struct uml_options *o, struct muse_error *e)
 {
 	struct uml_session s = { .log_fd = -1, .out_fd = -1, .err_fd = -1 };

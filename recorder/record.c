@@ -453,11 +453,6 @@ static int record_inside(const struct record_args *a, struct muse_error *e)
 
 /* ---- outside: where to run ------------------------------------------------ */
 
-static bool host_has_muse(void)
-{
-	return !access("/dev/muse", R_OK | W_OK);
-}
-
 static int check_trace_path(struct record_args *a, char *abs, size_t size,
 			    struct muse_error *e)
 {
@@ -525,17 +520,11 @@ int cmd_record(int argc, char **argv)
 		return ret > 0 ? 0 : 2;
 	ret = check_trace_path(&a, abs, sizeof(abs), &e);
 	if (!ret && !a.inside) {
-		bool uml = (a.kernel && strcmp(a.kernel, "host")) ||
-			   (!a.kernel && !host_has_muse());
-
-		if (a.kernel && !strcmp(a.kernel, "uml"))
-			a.kernel = NULL;
-		if (uml) {
+		ret = uml_choose(&a.kernel, &e);
+		if (ret == 1) {
 			ret = record_in_uml(&a, argc, argv, &e);
 			if (ret >= 0)
 				return ret;
-		} else if (!host_has_muse()) {
-			ret = muse_fail(&e, -ENODEV, "--kernel host: this host has no /dev/muse");
 		}
 	}
 	if (!ret)

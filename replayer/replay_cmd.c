@@ -350,41 +350,25 @@ static int replay_in_uml(const struct replay_args *a, int argc, char **argv,
 	return ret;
 }
 
-static bool needs_uml(struct replay_args *a, struct muse_error *e, int *err)
-{
-	bool host = !access("/dev/muse", R_OK | W_OK);
-
-	*err = 0;
-	if (a->inside || a->export)
-		return false;
-	if (a->kernel && !strcmp(a->kernel, "host")) {
-		if (!host)
-			*err = muse_fail(e, -ENODEV, "--kernel host: this host has no /dev/muse");
-		return false;
-	}
-	if (a->kernel && !strcmp(a->kernel, "uml"))
-		a->kernel = NULL;
-	return a->kernel || !host;
-}
-
 int cmd_replay(int argc, char **argv)
 {
 	struct muse_error e = { 0 };
 	struct replay_args a;
 	struct state s = { 0 };
-	int ret = parse(argc, argv, &a), err;
+	int ret = parse(argc, argv, &a);
 
 	if (ret)
 		return ret > 0 ? 0 : 2;
-	if (needs_uml(&a, &e, &err)) {
+	/* an export needs no kernel; inside the guest, this one is it */
+	if (!a.inside && !a.export)
+		ret = uml_choose(&a.kernel, &e);
+	if (ret == 1) {
 		ret = replay_in_uml(&a, argc, argv, &e);
-	} else if (!err) {
+	} else if (!ret) {
 		ret = load_state(&a, &s, &e);
 		if (!ret)
 			ret = a.export ? export_state(&a, &s, &e) : serve_state(&a, &s, &e);
 		free_state(&s);
-	} else {
-		ret = err;
 	}
 	if (ret < 0) {
 		fprintf(stderr, "muse replay: %s\n", e.msg);

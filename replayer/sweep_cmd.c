@@ -35,6 +35,7 @@
 #include "sweep_report.h"
 #include "sweep_worker.h"
 #include "trace.h"
+#include "uml.h"
 
 #define MAX_JOBS 64
 #define CHUNKS_PER_JOB 4
@@ -63,6 +64,7 @@ struct sweep_args {
 	const char *kernel;
 	const char *mem;
 	const char *worker;	/* internal: the list a worker runs */
+	bool uml;		/* workers boot the bundled (or --kernel) kernel */
 };
 
 static const char usage[] =
@@ -114,8 +116,9 @@ static int parse_models(const char *list, unsigned *mask)
 		if (cut_parse(w, &m, &e)) {
 			fprintf(stderr, "muse sweep: --models: %s\n", e.msg);
 			ret = -1;
+		} else {
+			*mask |= 1u << m;
 		}
-		*mask |= 1u << m;
 	}
 	free(copy);
 	return ret || !*mask ? -1 : 0;
@@ -584,8 +587,7 @@ static int run_workers(struct sweep *s, struct muse_error *e)
 	struct progress pr = { .total = s->ntodo, .t0 = now_s(), .tty = isatty(1) };
 	int ret = 0;
 
-	p.uml = (a->kernel && strcmp(a->kernel, "host")) ||
-		(!a->kernel && access("/dev/muse", R_OK | W_OK));
+	p.uml = a->uml;
 	/* one kernel's messages cannot be told apart by worker */
 	if (!p.uml && p.slots > 1) {
 		fprintf(stderr, "muse sweep: one worker: this kernel's log is shared,"
@@ -680,6 +682,19 @@ static int sweep_host(const struct sweep_args *a, struct muse_error *e)
 	return ret ? ret : status;
 }
 
+static int run_worker(const struct sweep_args *a, struct muse_error *e)
+{
+	struct worker_options w = {
+		.trace = a->trace, .list = a->worker, .results = a->results,
+		.check = a->check, .allow = a->allow,
+		.no_debug_checks = a->no_debug_checks,
+	};
+
+	if (!a->results)
+		return muse_fail(e, -EINVAL, "--worker needs --results");
+	return sweep_worker_run(&w, e);
+}
+
 int cmd_sweep(int argc, char **argv)
 {
 	struct muse_error e = { 0 };
@@ -688,19 +703,13 @@ int cmd_sweep(int argc, char **argv)
 
 	if (ret)
 		return ret > 0 ? 0 : EXIT_TOOL;
-	if (a.kernel && !strcmp(a.kernel, "uml"))
-		a.kernel = NULL;	/* the bundled kernel: the default */
 	if (a.worker) {
-		struct worker_options w = {
-			.trace = a.trace, .list = a.worker, .results = a.results,
-			.check = a.check, .allow = a.allow,
-			.no_debug_checks = a.no_debug_checks,
-		};
-
-		ret = a.results ? sweep_worker_run(&w, &e) :
-		      muse_fail(&e, -EINVAL, "--worker needs --results");
+		ret = run_worker(&a, &e);
 	} else {
-		ret = sweep_host(&a, &e);
+		ret = uml_choose(&a.kernel, &e);
+		a.uml = ret == 1;
+		if (ret >= 0)
+			ret = sweep_host(&a, &e);
 	}
 	if (ret < 0) {
 		fprintf(stderr, "muse sweep: %s\n", e.msg);

@@ -9,15 +9,36 @@
 
 BUILD    := build
 Q        := $(if $(V),,@)
-CC       ?= gcc
+ifeq ($(origin CC),default)
+CC       := gcc
+endif
 WARN     := -Wall -Wextra -Werror
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_FILE_OFFSET_BITS=64 \
-	      -Ilib -Irecorder -Ireplayer -Icli -I$(BUILD)/gen
+BASE_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_FILE_OFFSET_BITS=64 -I$(BUILD)/gen
 LDLIBS   := -lsqlite3 -lzstd -lcrypto -lz -lpthread -lm
 SANITIZE := -fsanitize=address,undefined
 
-LIB_SRCS  := $(wildcard lib/*.c)
+# The libraries under lib/, each a static library.  A subsystem is
+# compiled with its own folder and the folders of the layers below it on
+# the include path, nothing else, so an include that crosses the layering
+# fails the build (docs/architecture.md draws the layers).
+LAYERS_base   := base
+LAYERS_mtd    := base mtd
+LAYERS_flash  := base mtd flash
+LAYERS_muse   := base mtd muse
+LAYERS_device := base mtd flash muse device
+LAYERS_trace  := base mtd flash trace
+LAYERS_uml    := base uml
+SUBSYSTEMS := base mtd flash muse device trace uml
+# the commands and the test programs see every library
+APP_DIRS  := $(addprefix lib/,$(SUBSYSTEMS)) recorder replayer cli
+APP_INC   := $(addprefix -I,$(APP_DIRS))
+
+subsystem_of = $(word 2,$(subst /, ,$(1)))
+inc_for = $(if $(filter lib/%,$(1)),$(addprefix -Ilib/,$(LAYERS_$(call subsystem_of,$(1)))),$(APP_INC))
+
+lib_srcs = $(wildcard lib/$(1)/*.c)
+LIB_SRCS  := $(foreach s,$(SUBSYSTEMS),$(call lib_srcs,$(s)))
 MUSE_SRCS := $(wildcard cli/*.c recorder/*.c replayer/*.c)
 # the replayer's modules (not its commands) are unit-tested
 REPLAY_SRCS := $(filter-out %_cmd.c,$(wildcard replayer/*.c))
@@ -32,6 +53,7 @@ RAWINIT  := $(BUILD)/tests/muse-rawinit
 KILLCHECK := $(BUILD)/tests/muse-killcheck
 PACKSTAT := $(BUILD)/tests/muse-packstat
 REPLAYBENCH := $(BUILD)/tests/muse-replaybench
+GEN      := $(BUILD)/gen/schema.h $(BUILD)/gen/version.h
 
 .PHONY: all muse kernel kernel-debug check unit clang-check demo bench deps clean
 
@@ -52,40 +74,55 @@ $(BUILD)/gen/version.h: VERSION FORCE
 
 obj = $(patsubst %.c,$(BUILD)/obj/$(1)/%.o,$(2))
 
-$(BUILD)/obj/normal/%.o: %.c $(BUILD)/gen/version.h $(BUILD)/gen/schema.h
+# Generated headers exist before anything compiles; the few files that
+# include them depend on them through the compiler's dependency lists.
+$(BUILD)/obj/normal/%.o: %.c | $(GEN)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(BASE_CFLAGS) $(call inc_for,$<) -MMD -MP -c $< -o $@
 
-$(BUILD)/obj/asan/%.o: %.c $(BUILD)/gen/version.h $(BUILD)/gen/schema.h
+$(BUILD)/obj/asan/%.o: %.c | $(GEN)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC asan $<")
-	$(Q)$(CC) $(ALL_CFLAGS) -O1 $(SANITIZE) -fno-omit-frame-pointer \
-		-fno-sanitize-recover=all -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(BASE_CFLAGS) $(call inc_for,$<) -O1 $(SANITIZE) \
+		-fno-omit-frame-pointer -fno-sanitize-recover=all -MMD -MP -c $< -o $@
 
+# one archive per subsystem and build flavour
+libs = $(foreach s,$(SUBSYSTEMS),$(BUILD)/lib/$(1)/libmuse-$(s).a)
+define subsystem_lib
+$(BUILD)/lib/$(1)/libmuse-$(2).a: $(call obj,$(1),$(call lib_srcs,$(2)))
+	@mkdir -p $$(@D)
+	@$$(if $$(Q),echo "  AR      $$@")
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach f,normal asan,$(foreach s,$(SUBSYSTEMS),$(eval $(call subsystem_lib,$(f),$(s)))))
+
+# archives in dependency order: a library before those it uses
+LINK_ORDER := device trace flash muse mtd uml base
+link_libs = $(foreach s,$(LINK_ORDER),$(BUILD)/lib/$(1)/libmuse-$(s).a)
 link = @mkdir -p $(@D); $(if $(Q),echo "  LD      $@";) \
-	$(CC) $(ALL_CFLAGS) $(1) -o $@ $^ $(LDLIBS)
+	$(CC) $(BASE_CFLAGS) $(1) -o $@ $(filter %.o,$^) $(call link_libs,$(2)) $(LDLIBS)
 
-$(MUSE): $(call obj,normal,$(MUSE_SRCS) $(LIB_SRCS))
-	$(call link)
+$(MUSE): $(call obj,normal,$(MUSE_SRCS)) $(call libs,normal)
+	$(call link,,normal)
 
-$(UNIT): $(call obj,normal,$(UNIT_SRCS) $(REPLAY_SRCS) $(LIB_SRCS))
-	$(call link)
+$(UNIT): $(call obj,normal,$(UNIT_SRCS) $(REPLAY_SRCS)) $(call libs,normal)
+	$(call link,,normal)
 
-$(RAWINIT): $(call obj,normal,tests/tools/rawinit.c lib/proto.c lib/error.c)
-	$(call link)
+$(RAWINIT): $(call obj,normal,tests/tools/rawinit.c) $(call libs,normal)
+	$(call link,,normal)
 
-$(KILLCHECK): $(call obj,normal,tests/tools/killcheck.c $(LIB_SRCS))
-	$(call link)
+$(KILLCHECK): $(call obj,normal,tests/tools/killcheck.c) $(call libs,normal)
+	$(call link,,normal)
 
-$(PACKSTAT): $(call obj,normal,tests/tools/packstat.c $(LIB_SRCS))
-	$(call link)
+$(PACKSTAT): $(call obj,normal,tests/tools/packstat.c) $(call libs,normal)
+	$(call link,,normal)
 
-$(REPLAYBENCH): $(call obj,normal,tests/tools/replaybench.c $(REPLAY_SRCS) $(LIB_SRCS))
-	$(call link)
+$(REPLAYBENCH): $(call obj,normal,tests/tools/replaybench.c $(REPLAY_SRCS)) $(call libs,normal)
+	$(call link,,normal)
 
-$(UNIT_SAN): $(call obj,asan,$(UNIT_SRCS) $(REPLAY_SRCS) $(LIB_SRCS))
-	$(call link,$(SANITIZE))
+$(UNIT_SAN): $(call obj,asan,$(UNIT_SRCS) $(REPLAY_SRCS)) $(call libs,asan)
+	$(call link,$(SANITIZE),asan)
 
 kernel: $(BUILD)/deps-stamp
 	kernel/build.sh uml
@@ -96,10 +133,9 @@ kernel-debug: $(BUILD)/deps-stamp
 unit: $(UNIT) $(UNIT_SAN) $(RAWINIT) $(KILLCHECK)
 
 # clang's warnings differ from gcc's; both must be silent
-clang-check: $(BUILD)/gen/version.h $(BUILD)/gen/schema.h
-	clang $(ALL_CFLAGS) -fsyntax-only $(LIB_SRCS) $(MUSE_SRCS) $(UNIT_SRCS) \
-		tests/tools/rawinit.c tests/tools/killcheck.c tests/tools/packstat.c \
-		tests/tools/replaybench.c
+CLANG_SRCS := $(LIB_SRCS) $(MUSE_SRCS) $(UNIT_SRCS) $(wildcard tests/tools/*.c)
+clang-check: $(GEN)
+	$(Q)$(foreach f,$(CLANG_SRCS),clang $(BASE_CFLAGS) $(call inc_for,$(f)) -fsyntax-only $(f) &&) true
 
 check: all kernel-debug unit
 	tests/run

@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backend.h"
+#include "flash_backend.h"
 #include "clock.h"
 #include "flash_io.h"
 #include "hash.h"

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "hash.h"
-#include "replay.h"
+#include "rebuild.h"
 
 #define CKPT_MAGIC "MUSECKPT"
 #define CKPT_VERSION 1
@@ -218,14 +218,14 @@ static int apply_marking(void *ctx, const struct trace_op *op)
 
 	if (block < b->c->h.blocks)
 		b->dirty[block] = 1;
-	return replay_apply(b->f, op);
+	return rebuild_apply(b->f, op);
 }
 
 static int build_into(struct builder *b, struct muse_error *e)
 {
 	struct ckpt *c = b->c;
 	uint64_t last = trace_last_seq(c->t), k = c->h.interval;
-	int ret = replay_initial(c->t, &b->f, e);
+	int ret = rebuild_initial(c->t, &b->f, e);
 
 	memset(b->dirty, 1, c->h.blocks);
 	if (!ret && (ret = write_checkpoint(b, 0)))
@@ -435,8 +435,8 @@ int ckpt_state(struct ckpt *c, uint64_t seq, struct flash **out,
 		return muse_fail(e, -ERANGE, "the trace has %" PRIu64 " ops, not %" PRIu64,
 				 trace_last_seq(c->t), seq);
 	if (c->fd < 0) {
-		ret = replay_initial(c->t, out, e);
-		if (!ret && (ret = replay_range(c->t, *out, 1, seq, e)))
+		ret = rebuild_initial(c->t, out, e);
+		if (!ret && (ret = rebuild_range(c->t, *out, 1, seq, e)))
 			flash_destroy(*out);
 		return ret;
 	}
@@ -445,7 +445,7 @@ int ckpt_state(struct ckpt *c, uint64_t seq, struct flash **out,
 	if (!ret)
 		ret = map_checkpoint(c, at, *out, e);
 	if (!ret)
-		ret = replay_range(c->t, *out, at->seq + 1, seq, e);
+		ret = rebuild_range(c->t, *out, at->seq + 1, seq, e);
 	if (ret) {
 		flash_destroy(*out);
 		*out = NULL;

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "replay.h"
+#include "rebuild.h"
 #include "rng.h"
 
 /* NOR programs 16-bit words in turn (x16 parts, the common bus width) */
@@ -250,7 +250,7 @@ static int cut_page_program(struct flash *f, const struct trace_op *op,
 
 	if (!ret) {
 		flash_dump_unit(f, unit, b.before);
-		ret = replay_apply(f, op);
+		ret = rebuild_apply(f, op);
 	}
 	if (!ret) {
 		flash_dump_unit(f, unit, b.after);
@@ -286,7 +286,7 @@ static int cut_nor_program(struct flash *f, const struct trace_op *op,
 
 	if (!ret) {
 		flash_dump_bytes(f, op->addr, before, op->len);
-		ret = replay_apply(f, op);
+		ret = rebuild_apply(f, op);
 	}
 	if (!ret) {
 		flash_dump_bytes(f, op->addr, after, op->len);

@@ -30,7 +30,7 @@
 #include "kmsg.h"
 #include "listing.h"
 #include "point.h"
-#include "replay.h"
+#include "rebuild.h"
 #include "spawn.h"
 #include "stage.h"
 #include "trace.h"

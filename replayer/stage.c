@@ -13,9 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "backend.h"
+#include "flash_backend.h"
 #include "init_params.h"
-#include "serving.h"
+#include "daemon.h"
 #include "spawn.h"
 
 static void serve_child(int fd, struct flash *f, stage_prepare_fn prepare,

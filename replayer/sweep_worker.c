@@ -17,7 +17,7 @@
 #include "kmsg.h"
 #include "oracle.h"
 #include "plan.h"
-#include "replay.h"
+#include "rebuild.h"
 #include "results.h"
 #include "stage.h"
 
@@ -73,7 +73,7 @@ static int move_to(struct worker *w, uint64_t n, struct muse_error *e)
 		w->base = NULL;
 		ret = ckpt_state(w->ckpt, n, &w->base, e);
 	} else if (n > w->base_n) {
-		ret = replay_range(w->t, w->base, w->base_n + 1, n, e);
+		ret = rebuild_range(w->t, w->base, w->base_n + 1, n, e);
 	}
 	if (ret)
 		return ret;

@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "replay.h"
+#include "rebuild.h"
 #include "trace.h"
 
 static int integrity(struct trace *t)
@@ -93,7 +93,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "integrity_check failed\n");
 	if (!gapless(t) && ++bad)
 		fprintf(stderr, "the ops have gaps\n");
-	if (replay_initial(t, &f, &e) || replay_range(t, f, 1, trace_last_seq(t), &e)) {
+	if (rebuild_initial(t, &f, &e) || rebuild_range(t, f, 1, trace_last_seq(t), &e)) {
 		fprintf(stderr, "replay: %s\n", e.msg);
 		bad++;
 	} else {

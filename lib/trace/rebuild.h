@@ -1,13 +1,13 @@
 /*
- * replay.h - the flash as a trace says it was.
+ * rebuild.h - the flash as a trace says it was.
  *
  * A trace stores what was programmed, not what the cells became; applying
  * the ops in order to the initial state gives the cells exactly (a
  * program ANDs, an erase clears, a markbad erases and marks).  Ops the
  * flash refused (a non-zero result) changed nothing and are skipped.
  */
-#ifndef MUSE_REPLAY_H
-#define MUSE_REPLAY_H
+#ifndef MUSE_REBUILD_H
+#define MUSE_REBUILD_H
 
 #include <stdint.h>
 
@@ -16,13 +16,13 @@
 #include "trace.h"
 
 /* A new flash in memory with the trace's geometry and initial state */
-int replay_initial(struct trace *t, struct flash **out, struct muse_error *e);
+int rebuild_initial(struct trace *t, struct flash **out, struct muse_error *e);
 
 /* Applies one op to @f */
-int replay_apply(struct flash *f, const struct trace_op *op);
+int rebuild_apply(struct flash *f, const struct trace_op *op);
 
 /* Applies ops @first..@last of @t to @f */
-int replay_range(struct trace *t, struct flash *f, uint64_t first,
+int rebuild_range(struct trace *t, struct flash *f, uint64_t first,
 		 uint64_t last, struct muse_error *e);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * record.c - "muse record": a filesystem workload, recorded.
+ * record_cmd.c - "muse record": a filesystem workload, recorded.
  *
  * On a host without /dev/muse the command boots the bundled kernel and
  * runs itself inside ("--inside").  There it starts "muse serve --trace",
@@ -9,7 +9,7 @@
  * the recorder and prints a summary of the trace.
  */
 #define _GNU_SOURCE
-#include "record.h"
+#include "record_cmd.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -13,7 +13,6 @@
 #include <stdint.h>
 
 #include "error.h"
-#include "flash.h"
 #include "geometry.h"
 
 /* pages of kernel read cache: UBI's EC and VID header reads share one */
@@ -31,8 +30,5 @@ struct muse_init_extras {
 int muse_init_params(const struct geometry *g,
 		     const struct muse_init_extras *x, char *buf, size_t size,
 		     struct muse_error *e);
-
-/* The bad blocks of @f as "3,17-19,200"; -E2BIG if @size is too small. */
-int muse_bad_block_list(const struct flash *f, char *buf, size_t size);
 
 #endif

@@ -1,9 +1,9 @@
 /*
- * serving.c - the serving loop shared by "muse serve" and "muse replay"
+ * daemon.c - the serving loop shared by "muse serve" and "muse replay"
  * (see serving.h).
  */
 #define _GNU_SOURCE
-#include "serving.h"
+#include "daemon.h"
 
 #include <signal.h>
 

@@ -1,8 +1,8 @@
 /*
- * serving.h - serving a backend over MUSE until told to stop.
+ * daemon.h - serving a backend over MUSE until told to stop.
  */
-#ifndef MUSE_SERVING_H
-#define MUSE_SERVING_H
+#ifndef MUSE_DAEMON_H
+#define MUSE_DAEMON_H
 
 #include <stdbool.h>
 #include <stdio.h>

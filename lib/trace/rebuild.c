@@ -1,12 +1,12 @@
 /*
- * replay.c - rebuilding the flash from a trace (see replay.h).
+ * rebuild.c - rebuilding the flash from a trace (see rebuild.h).
  */
-#include "replay.h"
+#include "rebuild.h"
 
 #include <errno.h>
 #include <inttypes.h>
 
-int replay_initial(struct trace *t, struct flash **out, struct muse_error *e)
+int rebuild_initial(struct trace *t, struct flash **out, struct muse_error *e)
 {
 	struct flash_options opt = { 0 };
 	struct geometry g;
@@ -21,7 +21,7 @@ int replay_initial(struct trace *t, struct flash **out, struct muse_error *e)
 	return ret;
 }
 
-int replay_apply(struct flash *f, const struct trace_op *op)
+int rebuild_apply(struct flash *f, const struct trace_op *op)
 {
 	const struct geometry *g = flash_geometry(f);
 	struct flash_program p = {
@@ -51,7 +51,7 @@ struct apply_ctx {
 static int apply_one(void *ctx, const struct trace_op *op)
 {
 	struct apply_ctx *a = ctx;
-	int ret = replay_apply(a->f, op);
+	int ret = rebuild_apply(a->f, op);
 
 	if (ret)
 		muse_fail(a->e, ret, "op %" PRIu64 " does not apply to the flash",
@@ -59,7 +59,7 @@ static int apply_one(void *ctx, const struct trace_op *op)
 	return ret;
 }
 
-int replay_range(struct trace *t, struct flash *f, uint64_t first,
+int rebuild_range(struct trace *t, struct flash *f, uint64_t first,
 		 uint64_t last, struct muse_error *e)
 {
 	struct apply_ctx a = { f, e };

@@ -1,5 +1,5 @@
 /*
- * flash_io.h - MTD reads and writes on the flash model.
+ * mtd_io.h - what an MTD request is, before any flash serves it.
  *
  * A request has the shape of struct mtd_oob_ops: in-band bytes at an
  * address and/or OOB bytes of the same pages (see oob.h for how OOB bytes
@@ -7,16 +7,41 @@
  * a write is split into the chip's program operations (one per NAND page,
  * one per NOR write buffer, one per storage unit on RAM) so that each can
  * be journaled and applied on its own: each one is a possible cut point.
+ * The protocol server, the flash model and the trace all speak these
+ * types, so they live below all three.
  */
-#ifndef MUSE_FLASH_IO_H
-#define MUSE_FLASH_IO_H
+#ifndef MUSE_MTD_IO_H
+#define MUSE_MTD_IO_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "error.h"
-#include "flash.h"
+#include "geometry.h"
 #include "oob.h"
+
+/*
+ * One program operation of the chip: a NAND page program (in-band bytes
+ * at addr..addr+len of one page, and/or OOB bytes of that page at
+ * oob_offset, addressed as in PLACE mode), a NOR write-buffer program or
+ * a RAM write.  With oob_auto set only the bytes of the span that lie in
+ * free OOB regions were supplied; the others are 0xFF filler.
+ */
+struct flash_program {
+	uint64_t addr;
+	uint32_t len;
+	const uint8_t *data;
+	uint32_t oob_offset;
+	uint32_t ooblen;
+	const uint8_t *oob;
+	bool oob_auto;
+};
+
+struct flash_ecc {
+	uint32_t corrected;
+	uint32_t failed;
+	uint32_t max_bitflips;
+};
 
 struct flash_io {
 	uint64_t addr;
@@ -41,12 +66,13 @@ int flash_io_split_write(const struct geometry *g, const struct flash_io *io,
 			 const uint8_t *data, const uint8_t *oob,
 			 uint8_t *scratch, flash_program_fn fn, void *ctx);
 
-/* Reads a checked request; ECC results of in-band data go to @ecc. */
-void flash_io_read(struct flash *f, const struct flash_io *io, uint8_t *data,
-		   uint8_t *oob, struct flash_ecc *ecc);
+/* The OOB bytes of @io after the first @done that go to the next page */
+struct oob_share {
+	uint32_t offs;	/* in the mode's addressing */
+	uint32_t n;
+};
 
-/* Applies a checked write to @f directly. */
-int flash_io_write(struct flash *f, const struct flash_io *io,
-		   const uint8_t *data, const uint8_t *oob, uint8_t *scratch);
+struct oob_share flash_io_oob_share(const struct geometry *g,
+				    const struct flash_io *io, uint32_t done);
 
 #endif

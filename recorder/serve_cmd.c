@@ -1,5 +1,5 @@
 /*
- * serve.c - "muse serve": a flash chip in userspace, served over MUSE.
+ * serve_cmd.c - "muse serve": a flash chip in userspace, served over MUSE.
  *
  * Creates the MTD device, prints its path(s) on stdout once they exist,
  * serves until SIGINT or SIGTERM, then removes the device and optionally
@@ -7,7 +7,7 @@
  * rule violations (NOP, page order, 1 over 0) but nothing else failed.
  */
 #define _GNU_SOURCE
-#include "serve.h"
+#include "serve_cmd.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -19,7 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
-#include "backend.h"
+#include "flash_backend.h"
 #include "flash.h"
 #include "geometry.h"
 #include "image.h"
@@ -27,7 +27,7 @@
 #include "mark_server.h"
 #include "recorder.h"
 #include "server.h"
-#include "serving.h"
+#include "daemon.h"
 
 #ifndef PR_SET_IO_FLUSHER
 #define PR_SET_IO_FLUSHER 57

@@ -106,32 +106,3 @@ int muse_init_params(const struct geometry *g,
 				 "the MUSE init parameters exceed %zu bytes", size);
 	return (int)p.len;
 }
-
-int muse_bad_block_list(const struct flash *f, char *buf, size_t size)
-{
-	uint64_t blocks = geometry_blocks(flash_geometry(f));
-	size_t len = 0;
-	uint64_t b = 0;
-
-	buf[0] = '\0';
-	while (b < blocks) {
-		uint64_t end = b;
-		int n;
-
-		if (flash_is_bad(f, b) != 1) {
-			b++;
-			continue;
-		}
-		while (end + 1 < blocks && flash_is_bad(f, end + 1) == 1)
-			end++;
-		n = end == b ?
-		    snprintf(buf + len, size - len, "%s%" PRIu64, len ? "," : "", b) :
-		    snprintf(buf + len, size - len, "%s%" PRIu64 "-%" PRIu64,
-			     len ? "," : "", b, end);
-		if (n < 0 || (size_t)n >= size - len)
-			return -E2BIG;
-		len += (size_t)n;
-		b = end + 1;
-	}
-	return 0;
-}

@@ -7,9 +7,7 @@
  * decoded and checked before the backend sees it; a malformed one gets an
  * error reply and a log line, never a crash.
  *
- * The backend is the single interface through which requests reach the
- * flash: the plain flash model, or the recorder that journals each
- * program operation before applying it.
+ * Requests reach the flash only through the backend (backend.h).
  */
 #ifndef MUSE_SERVER_H
 #define MUSE_SERVER_H
@@ -18,24 +16,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "backend.h"
 #include "error.h"
-#include "flash.h"
-#include "flash_io.h"
 #include "geometry.h"
 #include "init_params.h"
 #include "wire.h"
-
-struct muse_backend {
-	void *ctx;
-	void (*read)(void *ctx, const struct flash_io *io, uint8_t *data,
-		     uint8_t *oob, struct flash_ecc *ecc);
-	int (*write)(void *ctx, const struct flash_io *io, const uint8_t *data,
-		     const uint8_t *oob);
-	int (*erase)(void *ctx, uint64_t block);
-	int (*is_bad)(void *ctx, uint64_t block);
-	int (*mark_bad)(void *ctx, uint64_t block);
-	int (*sync)(void *ctx);
-};
 
 struct muse_server_config {
 	const char *device;		/* NULL: /dev/muse */

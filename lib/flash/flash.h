@@ -38,6 +38,7 @@
 
 #include "error.h"
 #include "geometry.h"
+#include "mtd_io.h"
 
 struct flash;
 
@@ -71,28 +72,6 @@ struct flash_stats {
 	uint64_t violations[FLASH_VIOLATION_KINDS];
 };
 
-/*
- * One program operation of the chip: a NAND page program (in-band bytes
- * at addr..addr+len of one page, and/or OOB bytes of that page at
- * oob_offset, addressed as in PLACE mode), a NOR write-buffer program or
- * a RAM write.  With oob_auto set only the bytes of the span that lie in
- * free OOB regions were supplied; the others are 0xFF filler.
- */
-struct flash_program {
-	uint64_t addr;
-	uint32_t len;
-	const uint8_t *data;
-	uint32_t oob_offset;
-	uint32_t ooblen;
-	const uint8_t *oob;
-	bool oob_auto;
-};
-
-struct flash_ecc {
-	uint32_t corrected;
-	uint32_t failed;
-	uint32_t max_bitflips;
-};
 
 int flash_create(const struct geometry *g, const struct flash_options *opt,
 		 struct flash **out, struct muse_error *e);

@@ -1,10 +1,11 @@
 /*
- * backend.c - serving MUSE requests from the flash model.
+ * flash_backend.c - serving MUSE requests from the flash model.
  */
-#include "backend.h"
+#include "flash_backend.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "flash_io.h"
@@ -108,4 +109,33 @@ void flash_log_violation(void *stream, const struct flash_violation *v)
 		" page %" PRIu32 " (%s)\n", flash_violation_name(v->kind),
 		v->block, v->page, detail);
 	fflush(stream);
+}
+
+int muse_bad_block_list(const struct flash *f, char *buf, size_t size)
+{
+	uint64_t blocks = geometry_blocks(flash_geometry(f));
+	size_t len = 0;
+	uint64_t b = 0;
+
+	buf[0] = '\0';
+	while (b < blocks) {
+		uint64_t end = b;
+		int n;
+
+		if (flash_is_bad(f, b) != 1) {
+			b++;
+			continue;
+		}
+		while (end + 1 < blocks && flash_is_bad(f, end + 1) == 1)
+			end++;
+		n = end == b ?
+		    snprintf(buf + len, size - len, "%s%" PRIu64, len ? "," : "", b) :
+		    snprintf(buf + len, size - len, "%s%" PRIu64 "-%" PRIu64,
+			     len ? "," : "", b, end);
+		if (n < 0 || (size_t)n >= size - len)
+			return -E2BIG;
+		len += (size_t)n;
+		b = end + 1;
+	}
+	return 0;
 }

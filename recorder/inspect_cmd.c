@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +16,11 @@
 
 #include "geometry.h"
 #include "hash.h"
+#include "names.h"
+#include "point.h"
 #include "trace.h"
+#include "trace_query.h"
+#include "util.h"
 
 static const char usage[] =
 	"usage: muse inspect TRACE [--ops [--range A..B] [--kind K] [--block B]]\n"
@@ -27,7 +30,8 @@ static const char usage[] =
 	"against bytes programmed).\n"
 	"\n"
 	"  --ops               list the operations\n"
-	"  --range A..B        only ops A to B (either side may be left out)\n"
+	"  --range A..B        only ops A to B: N, mark:NAME or end (either side\n"
+	"                      may be left out)\n"
 	"  --kind K            only program, erase or markbad\n"
 	"  --block B           only ops on eraseblock B\n"
 	"  --marks             list the marks and the files they declare\n"
@@ -38,36 +42,54 @@ static const char usage[] =
 
 enum view { VIEW_SUMMARY, VIEW_OPS, VIEW_MARKS, VIEW_HISTORY, VIEW_VIOLATIONS };
 
+enum { OPT_OPS = 256, OPT_RANGE, OPT_KIND, OPT_BLOCK, OPT_MARKS,
+       OPT_HISTORY, OPT_VIOLATIONS, OPT_JSON };
+
 struct inspect_args {
 	const char *trace;
 	enum view view;
 	bool json;
-	uint64_t first;
-	uint64_t last;
-	int kind;			/* 0: any */
+	const char *range;		/* NULL: every op */
+	int kind;			/* an enum trace_op_kind, 0: any */
 	int64_t block;			/* -1: any */
 };
 
-static const char *const kind_names[] = { "?", "program", "erase", "markbad" };
-
-static int parse_range(const char *s, struct inspect_args *a)
+static int parse_option(int c, struct inspect_args *a)
 {
-	const char *dots = strstr(s, "..");
+	enum trace_op_kind kind;
 	char *end;
 
-	if (!dots)
-		return -1;
-	a->first = dots == s ? 1 : strtoull(s, &end, 10);
-	if (dots != s && end != dots)
-		return -1;
-	a->last = dots[2] ? strtoull(dots + 2, &end, 10) : UINT64_MAX;
-	return dots[2] && *end ? -1 : 0;
+	switch (c) {
+	case OPT_OPS: a->view = VIEW_OPS; return 0;
+	case OPT_MARKS: a->view = VIEW_MARKS; return 0;
+	case OPT_VIOLATIONS: a->view = VIEW_VIOLATIONS; return 0;
+	case OPT_JSON: a->json = true; return 0;
+	case OPT_RANGE: a->range = optarg; return 0;
+	case OPT_KIND:
+		if (trace_op_kind_parse(optarg, &kind)) {
+			fprintf(stderr, "muse inspect: --kind %s: program, erase or markbad\n",
+				optarg);
+			return -1;
+		}
+		a->kind = kind;
+		return 0;
+	case OPT_BLOCK:
+	case OPT_HISTORY:
+		a->block = strtoll(optarg, &end, 0);
+		if (*end || a->block < 0) {
+			fprintf(stderr, "muse inspect: %s is not a block number\n", optarg);
+			return -1;
+		}
+		if (c == OPT_HISTORY)
+			a->view = VIEW_HISTORY;
+		return 0;
+	case 'h': fputs(usage, stdout); return 1;
+	default: fputs(usage, stderr); return -1;
+	}
 }
 
 static int parse(int argc, char **argv, struct inspect_args *a)
 {
-	enum { OPT_OPS = 256, OPT_RANGE, OPT_KIND, OPT_BLOCK, OPT_MARKS,
-	       OPT_HISTORY, OPT_VIOLATIONS, OPT_JSON };
 	static const struct option opts[] = {
 		{ "ops", no_argument, NULL, OPT_OPS },
 		{ "range", required_argument, NULL, OPT_RANGE },
@@ -80,46 +102,12 @@ static int parse(int argc, char **argv, struct inspect_args *a)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
-	int c;
+	int c, ret;
 
-	*a = (struct inspect_args){ .first = 1, .last = UINT64_MAX, .block = -1 };
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_OPS: a->view = VIEW_OPS; break;
-		case OPT_MARKS: a->view = VIEW_MARKS; break;
-		case OPT_VIOLATIONS: a->view = VIEW_VIOLATIONS; break;
-		case OPT_JSON: a->json = true; break;
-		case OPT_RANGE:
-			if (parse_range(optarg, a)) {
-				fprintf(stderr, "muse inspect: --range %s is not A..B\n", optarg);
-				return -1;
-			}
-			break;
-		case OPT_KIND:
-			for (a->kind = 3; a->kind > 0; a->kind--)
-				if (!strcmp(optarg, kind_names[a->kind]))
-					break;
-			if (!a->kind) {
-				fprintf(stderr, "muse inspect: --kind %s: program, erase or markbad\n",
-					optarg);
-				return -1;
-			}
-			break;
-		case OPT_BLOCK:
-		case OPT_HISTORY:
-			a->block = strtoll(optarg, &end, 0);
-			if (*end || a->block < 0) {
-				fprintf(stderr, "muse inspect: %s is not a block number\n", optarg);
-				return -1;
-			}
-			if (c == OPT_HISTORY)
-				a->view = VIEW_HISTORY;
-			break;
-		case 'h': fputs(usage, stdout); return 1;
-		default: fputs(usage, stderr); return -1;
-		}
-	}
+	*a = (struct inspect_args){ .block = -1 };
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		if ((ret = parse_option(c, a)))
+			return ret;
 	if (optind != argc - 1) {
 		fprintf(stderr, "muse inspect: give one TRACE\n\n%s", usage);
 		return -1;
@@ -146,332 +134,314 @@ static void json_string(const char *s)
 	putchar('"');
 }
 
-static int64_t scalar(sqlite3 *db, const char *sql)
+/* Starts the next element of a JSON list or of text lines */
+struct lister {
+	bool json;
+	bool first;
+};
+
+static void next_item(struct lister *l)
 {
-	sqlite3_stmt *st;
-	int64_t v = 0;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-static const char *text(sqlite3_stmt *st, int col)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-
-	return t ? (const char *)t : "";
+	if (l->json)
+		printf("%s", l->first ? "" : ",\n ");
+	l->first = false;
 }
 
 /* ---- summary ------------------------------------------------------------ */
 
-struct counts {
-	int64_t programs, erases, markbads, bytes, marks, violations, size;
-	int64_t payloads, payload_bytes, stored, dictionary;
-};
-
-static void count_all(struct trace *t, const char *path, struct counts *c)
+static int print_meta(void *ctx, const char *key, const char *value)
 {
-	sqlite3 *db = trace_db(t);
-	struct stat sb;
+	struct lister *l = ctx;
 
-	c->programs = scalar(db, "SELECT count(*) FROM ops WHERE kind = 1");
-	c->erases = scalar(db, "SELECT count(*) FROM ops WHERE kind = 2");
-	c->markbads = scalar(db, "SELECT count(*) FROM ops WHERE kind = 3");
-	c->bytes = scalar(db, "SELECT coalesce(sum(len + ooblen), 0) FROM ops WHERE kind = 1");
-	c->marks = scalar(db, "SELECT count(*) FROM marks");
-	c->violations = trace_schema_version(t) >= 2 ?
-			scalar(db, "SELECT count(*) FROM violations") : 0;
-	c->size = stat(path, &sb) ? 0 : sb.st_size;
-	c->payloads = scalar(db, "SELECT count(*) FROM blobs");
-	c->payload_bytes = scalar(db, "SELECT coalesce(sum(size), 0) FROM blobs");
-	c->stored = scalar(db, "SELECT coalesce(sum(length(data)), 0) FROM blobs");
-	c->dictionary = trace_schema_version(t) >= 3 ?
-			scalar(db, "SELECT coalesce(sum(length(data)), 0) FROM dictionaries") : 0;
-}
-
-static void print_meta(sqlite3 *db, bool json)
-{
-	sqlite3_stmt *st;
-	bool first = true;
-
-	sqlite3_prepare_v2(db, "SELECT key, value FROM meta ORDER BY key", -1, &st, NULL);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (json) {
-			printf("%s", first ? "" : ", ");
-			json_string(text(st, 0));
-			printf(": ");
-			json_string(text(st, 1));
-		} else {
-			printf("  %-22s %s\n", text(st, 0), text(st, 1));
-		}
-		first = false;
+	if (l->json) {
+		printf("%s", l->first ? "" : ", ");
+		json_string(key);
+		printf(": ");
+		json_string(value);
+	} else {
+		printf("  %-22s %s\n", key, value);
 	}
-	sqlite3_finalize(st);
+	l->first = false;
+	return 0;
 }
 
-static void summary(struct trace *t, const struct inspect_args *a)
+static void summary_json(struct trace *t, const struct inspect_args *a,
+			 const struct trace_stats *c, uint64_t size)
 {
-	struct counts c;
+	struct lister l = { .json = true, .first = true };
 
-	count_all(t, a->trace, &c);
+	printf("{\"trace\": ");
+	json_string(a->trace);
+	printf(", \"schema_version\": %d, \"meta\": {", trace_schema_version(t));
+	trace_for_each_meta(t, print_meta, &l, NULL);
+	printf("}, \"ops\": %" PRIu64 ", \"programs\": %" PRIu64 ", \"erases\": %" PRIu64
+	       ", \"markbads\": %" PRIu64 ", \"marks\": %" PRIu64
+	       ", \"violations\": %" PRIu64 ", \"bytes_programmed\": %" PRIu64
+	       ", \"size\": %" PRIu64 ", \"payloads\": %" PRIu64
+	       ", \"payload_bytes\": %" PRIu64 ", \"payload_stored\": %" PRIu64
+	       ", \"dictionary_bytes\": %" PRIu64 "}\n", c->ops, c->programs,
+	       c->erases, c->markbads, c->marks, c->violations, c->bytes_programmed,
+	       size, c->payloads, c->payload_bytes, c->payload_stored,
+	       c->dictionary_bytes);
+}
+
+static int summary(struct trace *t, const struct inspect_args *a,
+		   struct muse_error *e)
+{
+	struct lister l = { .first = true };
+	struct trace_stats c;
+	struct stat sb;
+	uint64_t size;
+
+	if (trace_get_stats(t, &c, e))
+		return -1;
+	size = stat(a->trace, &sb) ? 0 : (uint64_t)sb.st_size;
 	if (a->json) {
-		printf("{\"trace\": ");
-		json_string(a->trace);
-		printf(", \"schema_version\": %d, \"meta\": {", trace_schema_version(t));
-		print_meta(trace_db(t), true);
-		printf("}, \"ops\": %" PRIu64 ", \"programs\": %" PRId64 ", \"erases\": %" PRId64
-		       ", \"markbads\": %" PRId64 ", \"marks\": %" PRId64
-		       ", \"violations\": %" PRId64 ", \"bytes_programmed\": %" PRId64
-		       ", \"size\": %" PRId64 ", \"payloads\": %" PRId64
-		       ", \"payload_bytes\": %" PRId64 ", \"payload_stored\": %" PRId64
-		       ", \"dictionary_bytes\": %" PRId64 "}\n", trace_last_seq(t), c.programs,
-		       c.erases, c.markbads, c.marks, c.violations, c.bytes, c.size, c.payloads,
-		       c.payload_bytes, c.stored, c.dictionary);
-		return;
+		summary_json(t, a, &c, size);
+		return 0;
 	}
 	printf("trace %s (schema %d)\n", a->trace, trace_schema_version(t));
-	print_meta(trace_db(t), false);
-	printf("  %-22s %" PRIu64 " (%" PRId64 " programs, %" PRId64 " erases, %" PRId64
-	       " markbads)\n", "ops", trace_last_seq(t), c.programs, c.erases, c.markbads);
-	printf("  %-22s %" PRId64 "\n", "marks", c.marks);
-	printf("  %-22s %" PRId64 "\n", "violations", c.violations);
-	printf("  %-22s %" PRId64 " distinct, %" PRId64 " bytes, stored in %" PRId64
-	       " (zstd, dictionary %" PRId64 " bytes)\n", "payloads", c.payloads,
-	       c.payload_bytes, c.stored, c.dictionary);
-	printf("  %-22s %" PRId64 " bytes on disk, %" PRId64 " bytes programmed\n",
-	       "size", c.size, c.bytes);
+	trace_for_each_meta(t, print_meta, &l, NULL);
+	printf("  %-22s %" PRIu64 " (%" PRIu64 " programs, %" PRIu64 " erases, %" PRIu64
+	       " markbads)\n", "ops", c.ops, c.programs, c.erases, c.markbads);
+	printf("  %-22s %" PRIu64 "\n", "marks", c.marks);
+	printf("  %-22s %" PRIu64 "\n", "violations", c.violations);
+	printf("  %-22s %" PRIu64 " distinct, %" PRIu64 " bytes, stored in %" PRIu64
+	       " (zstd, dictionary %" PRIu64 " bytes)\n", "payloads", c.payloads,
+	       c.payload_bytes, c.payload_stored, c.dictionary_bytes);
+	printf("  %-22s %" PRIu64 " bytes on disk, %" PRIu64 " bytes programmed\n",
+	       "size", size, c.bytes_programmed);
+	return 0;
 }
 
 /* ---- ops ------------------------------------------------------------------ */
 
-static void print_op(sqlite3_stmt *st, const struct geometry *g, bool json,
-		     bool *first)
-{
-	uint64_t seq = (uint64_t)sqlite3_column_int64(st, 0);
-	int kind = sqlite3_column_int(st, 1);
-	uint64_t addr = (uint64_t)sqlite3_column_int64(st, 2);
-	int64_t len = sqlite3_column_int64(st, 3), ooblen = sqlite3_column_int64(st, 5);
-	int64_t oob_off = sqlite3_column_int64(st, 4);
-	int result = sqlite3_column_int(st, 6);
-	double ms = (double)sqlite3_column_int64(st, 7) / 1e6;
-	uint64_t block = addr / g->block_size;
-	uint64_t page = addr % g->block_size / g->page_size;
-	uint64_t col = addr % g->page_size;
+struct op_lister {
+	struct lister l;
+	const struct geometry *g;
+	struct trace_mark *marks;	/* block history: marks not yet shown */
+	size_t nmarks, cap;
+};
 
-	if (kind < 1 || kind > 3)
-		kind = 0;
-	if (json) {
-		printf("%s{\"seq\": %" PRIu64 ", \"kind\": \"%s\", \"addr\": %" PRIu64
-		       ", \"block\": %" PRIu64 ", \"page\": %" PRIu64 ", \"offset\": %" PRIu64
-		       ", \"len\": %" PRId64 ", \"oob_offset\": %" PRId64 ", \"ooblen\": %" PRId64
-		       ", \"result\": %d, \"time_ms\": %.3f}", *first ? "" : ",\n ", seq,
-		       kind_names[kind], addr, block, page, col, len, oob_off, ooblen,
-		       result, ms);
-	} else if (kind == 1) {
+static void print_op_json(const struct trace_op *op, const struct geometry *g)
+{
+	uint64_t addr = op->prog.addr;
+
+	printf("{\"seq\": %" PRIu64 ", \"kind\": \"%s\", \"addr\": %" PRIu64
+	       ", \"block\": %" PRIu64 ", \"page\": %" PRIu64 ", \"offset\": %" PRIu64
+	       ", \"len\": %" PRIu32 ", \"oob_offset\": %" PRIu32 ", \"ooblen\": %" PRIu32
+	       ", \"result\": %d, \"time_ms\": %.3f}", op->seq,
+	       trace_op_kind_name(op->kind) ? trace_op_kind_name(op->kind) : "?",
+	       addr, addr / g->block_size, addr % g->block_size / g->page_size,
+	       addr % g->page_size, op->prog.len, op->prog.oob_offset, op->prog.ooblen,
+	       op->result, (double)op->time_ns / 1e6);
+}
+
+static void print_op_text(const struct trace_op *op, const struct geometry *g)
+{
+	uint64_t addr = op->prog.addr, block = addr / g->block_size;
+	double ms = (double)op->time_ns / 1e6;
+	const char *name = trace_op_kind_name(op->kind);
+
+	if (op->kind == TRACE_PROGRAM)
 		printf("%8" PRIu64 " %10.3f program block %5" PRIu64 " page %3" PRIu64
-		       " +%-5" PRIu64 " %5" PRId64 " B, OOB %2" PRId64 "+%-3" PRId64 "%s\n",
-		       seq, ms, block, page, col, len, oob_off, ooblen,
-		       result ? " (refused)" : "");
+		       " +%-5" PRIu64 " %5" PRIu32 " B, OOB %2" PRIu32 "+%-3" PRIu32 "%s\n",
+		       op->seq, ms, block, addr % g->block_size / g->page_size,
+		       addr % g->page_size, op->prog.len, op->prog.oob_offset,
+		       op->prog.ooblen, op->result ? " (refused)" : "");
+	else
+		printf("%8" PRIu64 " %10.3f %-7s block %5" PRIu64 "%s\n", op->seq, ms,
+		       name ? name : "?", block, op->result ? " (failed)" : "");
+}
+
+static void print_mark_line(struct lister *l, const struct trace_mark *m)
+{
+	next_item(l);
+	if (l->json) {
+		printf("{\"mark\": ");
+		json_string(m->name);
+		printf(", \"after_seq\": %" PRIu64 "}", m->after_seq);
 	} else {
-		printf("%8" PRIu64 " %10.3f %-7s block %5" PRIu64 "%s\n", seq, ms,
-		       kind_names[kind], block, result ? " (failed)" : "");
+		printf("         --- mark %s (after op %" PRIu64 ")\n", m->name,
+		       m->after_seq);
 	}
-	*first = false;
+}
+
+/* Block history: the marks placed before op @seq come first */
+static void flush_marks(struct op_lister *ol, uint64_t seq)
+{
+	size_t shown = 0;
+
+	while (shown < ol->nmarks && ol->marks[shown].after_seq < seq)
+		print_mark_line(&ol->l, &ol->marks[shown++]);
+	for (size_t i = 0; i < shown; i++)
+		free((char *)ol->marks[i].name);
+	memmove(ol->marks, ol->marks + shown, (ol->nmarks - shown) * sizeof(*ol->marks));
+	ol->nmarks -= shown;
+}
+
+static int print_op(void *ctx, const struct trace_op *op)
+{
+	struct op_lister *ol = ctx;
+
+	flush_marks(ol, op->seq);
+	next_item(&ol->l);
+	if (ol->l.json)
+		print_op_json(op, ol->g);
+	else
+		print_op_text(op, ol->g);
+	return 0;
+}
+
+static int keep_mark(void *ctx, const struct trace_mark *m)
+{
+	struct op_lister *ol = ctx;
+	char *name = strdup(m->name);
+
+	if (!name || grow_array(&ol->marks, &ol->cap, ol->nmarks + 1, sizeof(*ol->marks))) {
+		free(name);
+		return -ENOMEM;
+	}
+	ol->marks[ol->nmarks++] = (struct trace_mark){ .after_seq = m->after_seq,
+						       .name = name };
+	return 0;
 }
 
 static int list_ops(struct trace *t, const struct inspect_args *a,
-		    const struct geometry *g)
+		    const struct geometry *g, struct muse_error *e)
 {
-	static const char sql[] =
-		"SELECT seq, kind, addr, len, oob_offset, ooblen, result, time_ns FROM ops"
-		" WHERE seq BETWEEN ?1 AND ?2 AND (?3 = 0 OR kind = ?3)"
-		" AND (?4 < 0 OR addr / ?5 = ?4) ORDER BY seq";
-	sqlite3_stmt *st;
-	bool first = true;
+	struct op_lister ol = { .l = { .json = a->json, .first = true }, .g = g };
+	struct trace_op_filter f = { .first = 1, .last = UINT64_MAX,
+				     .kind = a->kind, .block = a->block };
+	int ret = 0;
 
-	if (sqlite3_prepare_v2(trace_db(t), sql, -1, &st, NULL) != SQLITE_OK)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)a->first);
-	sqlite3_bind_int64(st, 2, a->last > INT64_MAX ? INT64_MAX : (sqlite3_int64)a->last);
-	sqlite3_bind_int(st, 3, a->kind);
-	sqlite3_bind_int64(st, 4, a->block);
-	sqlite3_bind_int64(st, 5, g->block_size);
+	if (a->range)
+		ret = point_resolve_range(t, a->range, &f.first, &f.last, e);
+	if (!ret && a->view == VIEW_HISTORY && (uint64_t)a->block >= geometry_blocks(g))
+		ret = muse_fail(e, -EINVAL, "the chip has %" PRIu64 " blocks",
+				geometry_blocks(g));
+	if (!ret && a->view == VIEW_HISTORY)
+		ret = trace_for_each_mark(t, keep_mark, &ol, e);
+	if (ret)
+		return ret;
+	printf(a->json ? "[" : a->view == VIEW_OPS ? "     seq    time ms op\n" : "");
+	ret = trace_for_each_op_head(t, &f, print_op, &ol, e);
+	flush_marks(&ol, UINT64_MAX);
+	free(ol.marks);
+	if (a->json)
+		printf("]\n");
+	return ret;
+}
+
+/* ---- marks and violations ---------------------------------------------------- */
+
+static void print_file(const struct trace_mark_file *mf, bool json, bool first)
+{
+	bool hashed = mf->kind != TRACE_FILE_ABSENT;
+	char hex[65] = "";
+
+	if (hashed)
+		sha256_hex(mf->sha256, hex);
+	if (!json) {
+		printf("    %-8s %s%s%.16s\n", trace_file_kind_name(mf->kind), mf->path,
+		       hashed ? "  sha256:" : "", hex);
+		return;
+	}
+	printf("%s{\"path\": ", first ? "" : ", ");
+	json_string(mf->path);
+	printf(", \"kind\": \"%s\"", trace_file_kind_name(mf->kind));
+	if (hashed)
+		printf(", \"size\": %" PRIu64 ", \"sha256\": \"%s\"", mf->size, hex);
+	printf("}");
+}
+
+static int print_mark(void *ctx, const struct trace_mark *m)
+{
+	struct lister *l = ctx;
+
+	if (l->json) {
+		printf("%s{\"name\": ", l->first ? "" : "]},\n ");
+		json_string(m->name);
+		printf(", \"after_seq\": %" PRIu64 ", \"time_ms\": %.3f, \"files\": [",
+		       m->after_seq, (double)m->time_ns / 1e6);
+	} else {
+		printf("after op %-8" PRIu64 " %s\n", m->after_seq, m->name);
+	}
+	l->first = false;
+	for (uint32_t i = 0; i < m->nfiles; i++)
+		print_file(&m->files[i], l->json, i == 0);
+	return 0;
+}
+
+static int list_marks(struct trace *t, const struct inspect_args *a,
+		      struct muse_error *e)
+{
+	struct lister l = { .json = a->json, .first = true };
+	int ret;
+
 	if (a->json)
 		printf("[");
+	ret = trace_for_each_mark(t, print_mark, &l, e);
+	if (a->json)
+		printf("%s]\n", l.first ? "" : "]}");
+	return ret;
+}
+
+static int print_violation(void *ctx, const struct trace_violation *v)
+{
+	struct lister *l = ctx;
+	const char *kind = trace_violation_kind_name(v->kind);
+
+	next_item(l);
+	if (l->json)
+		printf("{\"seq\": %" PRIu64 ", \"kind\": \"%s\", \"block\": %" PRIu64
+		       ", \"page\": %" PRIu32 ", \"detail\": %" PRIu32 "}", v->seq, kind,
+		       v->block, v->page, v->detail);
 	else
-		printf("     seq    time ms op\n");
-	while (sqlite3_step(st) == SQLITE_ROW)
-		print_op(st, g, a->json, &first);
-	if (a->json)
-		printf("]\n");
-	sqlite3_finalize(st);
+		printf("op %-8" PRIu64 " %-14s block %" PRIu64 " page %" PRIu32 " (%" PRIu32
+		       ")\n", v->seq, kind, v->block, v->page, v->detail);
 	return 0;
 }
 
-/* Ops on one block, with the marks that fall between them */
-static int block_history(struct trace *t, const struct inspect_args *a,
-			 const struct geometry *g)
+static int list_violations(struct trace *t, const struct inspect_args *a,
+			   struct muse_error *e)
 {
-	static const char sql[] =
-		"SELECT seq, kind, addr, len, oob_offset, ooblen, result, time_ns, NULL, 0"
-		" FROM ops WHERE addr / ?2 = ?1"
-		" UNION ALL SELECT after_seq, 0, 0, 0, 0, 0, 0, time_ns, name, 1 FROM marks"
-		" ORDER BY 1, 10";
-	sqlite3_stmt *st;
-	bool first = true;
+	struct lister l = { .json = a->json, .first = true };
+	int ret;
 
-	if ((uint64_t)a->block >= geometry_blocks(g)) {
-		fprintf(stderr, "muse inspect: the chip has %" PRIu64 " blocks\n",
-			geometry_blocks(g));
-		return -EINVAL;
-	}
-	if (sqlite3_prepare_v2(trace_db(t), sql, -1, &st, NULL) != SQLITE_OK)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, a->block);
-	sqlite3_bind_int64(st, 2, g->block_size);
 	if (a->json)
 		printf("[");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (sqlite3_column_type(st, 8) == SQLITE_NULL) {
-			print_op(st, g, a->json, &first);
-		} else if (a->json) {
-			printf("%s{\"mark\": ", first ? "" : ",\n ");
-			json_string(text(st, 8));
-			printf(", \"after_seq\": %lld}", sqlite3_column_int64(st, 0));
-			first = false;
-		} else {
-			printf("         --- mark %s (after op %lld)\n", text(st, 8),
-			       sqlite3_column_int64(st, 0));
-		}
-	}
+	ret = trace_for_each_violation(t, print_violation, &l, e);
 	if (a->json)
 		printf("]\n");
-	sqlite3_finalize(st);
-	return 0;
-}
-
-static int list_marks(struct trace *t, const struct inspect_args *a)
-{
-	static const char sql[] =
-		"SELECT m.id, m.after_seq, m.name, m.time_ns, f.path, f.kind, f.size, f.sha256"
-		" FROM marks m LEFT JOIN mark_files f ON f.mark = m.id ORDER BY m.id, f.path";
-	sqlite3_stmt *st;
-	int64_t last = -1;
-	bool first = true, first_file = true;
-	char hex[65];
-
-	if (sqlite3_prepare_v2(trace_db(t), sql, -1, &st, NULL) != SQLITE_OK)
-		return -EIO;
-	if (a->json)
-		printf("[");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-		bool has_file = sqlite3_column_type(st, 4) != SQLITE_NULL;
-
-		hex[0] = '\0';
-		if (sqlite3_column_bytes(st, 7) == 32)
-			sha256_hex(sqlite3_column_blob(st, 7), hex);
-		if (id != last) {
-			if (a->json) {
-				printf("%s{\"name\": ", first ? "" : "]},\n ");
-				json_string(text(st, 2));
-				printf(", \"after_seq\": %lld, \"time_ms\": %.3f, \"files\": [",
-				       sqlite3_column_int64(st, 1),
-				       (double)sqlite3_column_int64(st, 3) / 1e6);
-			} else {
-				printf("after op %-8lld %s\n", sqlite3_column_int64(st, 1),
-				       text(st, 2));
-			}
-			last = id;
-			first = false;
-			first_file = true;
-		}
-		if (!has_file)
-			continue;
-		if (a->json) {
-			printf("%s{\"path\": ", first_file ? "" : ", ");
-			json_string(text(st, 4));
-			printf(", \"kind\": \"%s\"", text(st, 5));
-			if (hex[0])
-				printf(", \"size\": %lld, \"sha256\": \"%s\"",
-				       sqlite3_column_int64(st, 6), hex);
-			printf("}");
-		} else {
-			printf("    %-8s %s%s%.16s\n", text(st, 5), text(st, 4),
-			       hex[0] ? "  sha256:" : "", hex);
-		}
-		first_file = false;
-	}
-	if (a->json)
-		printf("%s]\n", first ? "" : "]}");
-	sqlite3_finalize(st);
-	return 0;
-}
-
-static int list_violations(struct trace *t, const struct inspect_args *a)
-{
-	sqlite3_stmt *st;
-	bool first = true;
-
-	if (trace_schema_version(t) < 2) {
-		printf(a->json ? "[]\n" : "");
-		return 0;
-	}
-	if (sqlite3_prepare_v2(trace_db(t), "SELECT seq, kind, block, page, detail"
-			       " FROM violations ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
-		return -EIO;
-	if (a->json)
-		printf("[");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (a->json)
-			printf("%s{\"seq\": %lld, \"kind\": \"%s\", \"block\": %lld, \"page\": %lld, "
-			       "\"detail\": %lld}", first ? "" : ",\n ",
-			       sqlite3_column_int64(st, 0), text(st, 1),
-			       sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
-			       sqlite3_column_int64(st, 4));
-		else
-			printf("op %-8lld %-14s block %lld page %lld (%lld)\n",
-			       sqlite3_column_int64(st, 0), text(st, 1),
-			       sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
-			       sqlite3_column_int64(st, 4));
-		first = false;
-	}
-	if (a->json)
-		printf("]\n");
-	sqlite3_finalize(st);
-	return 0;
+	return ret;
 }
 
 int cmd_inspect(int argc, char **argv)
 {
 	struct muse_error e = { 0 };
 	struct inspect_args a;
+	struct trace *t = NULL;
 	struct geometry g;
-	struct trace *t;
 	int ret;
 
 	ret = parse(argc, argv, &a);
 	if (ret)
 		return ret > 0 ? 0 : 2;
-	if (trace_open(a.trace, TRACE_READ, &t, &e)) {
+	ret = trace_open(a.trace, TRACE_READ, &t, &e);
+	if (!ret)
+		ret = trace_geometry(t, &g, &e);
+	if (!ret) {
+		switch (a.view) {
+		case VIEW_SUMMARY: ret = summary(t, &a, &e); break;
+		case VIEW_OPS:
+		case VIEW_HISTORY: ret = list_ops(t, &a, &g, &e); break;
+		case VIEW_MARKS: ret = list_marks(t, &a, &e); break;
+		case VIEW_VIOLATIONS: ret = list_violations(t, &a, &e); break;
+		}
+	}
+	if (ret)
 		fprintf(stderr, "muse inspect: %s\n", e.msg);
-		return 1;
-	}
-	if (trace_geometry(t, &g, &e)) {
-		fprintf(stderr, "muse inspect: %s\n", e.msg);
-		trace_close(t, NULL);
-		return 1;
-	}
-	switch (a.view) {
-	case VIEW_SUMMARY: summary(t, &a); break;
-	case VIEW_OPS: ret = list_ops(t, &a, &g); break;
-	case VIEW_MARKS: ret = list_marks(t, &a); break;
-	case VIEW_HISTORY: ret = block_history(t, &a, &g); break;
-	case VIEW_VIOLATIONS: ret = list_violations(t, &a); break;
-	}
 	trace_close(t, NULL);
 	return ret ? 1 : 0;
 }

@@ -17,7 +17,6 @@
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +32,7 @@
 #include "journal.h"
 #include "spawn.h"
 #include "trace.h"
+#include "trace_query.h"
 #include "uml.h"
 
 struct record_args {
@@ -341,47 +341,29 @@ static int run_workload(struct session *s)
 
 /* ---- the summary --------------------------------------------------------- */
 
-static int64_t query(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 static void summary(const char *path, double seconds)
 {
 	struct muse_error e;
-	struct trace *t;
+	struct trace *t = NULL;
 	struct stat st = { 0 };
-	sqlite3 *db;
-	int64_t bytes;
+	struct trace_stats c;
 
-	if (trace_open(path, TRACE_READ, &t, &e)) {
+	if (trace_open(path, TRACE_READ, &t, &e) || trace_get_stats(t, &c, &e)) {
 		fprintf(stderr, "muse record: %s\n", e.msg);
+		trace_close(t, NULL);
 		return;
 	}
-	db = trace_db(t);
-	bytes = query(db, "SELECT coalesce(sum(len + ooblen), 0) FROM ops WHERE kind = 1");
 	stat(path, &st);
 	printf("trace %s\n", path);
-	printf("  ops        %" PRIu64 ": %" PRId64 " programs (%" PRId64
-	       " pages), %" PRId64 " erases, %" PRId64 " markbads\n",
-	       trace_last_seq(t), query(db, "SELECT count(*) FROM ops WHERE kind = 1"),
-	       query(db, "SELECT count(DISTINCT addr) FROM ops WHERE kind = 1"),
-	       query(db, "SELECT count(*) FROM ops WHERE kind = 2"),
-	       query(db, "SELECT count(*) FROM ops WHERE kind = 3"));
-	printf("  blocks     %" PRId64 " erased\n",
-	       query(db, "SELECT count(DISTINCT addr) FROM ops WHERE kind = 2"));
-	printf("  violations %" PRId64 "\n", query(db, "SELECT count(*) FROM violations"));
-	printf("  marks      %" PRId64 "\n", query(db, "SELECT count(*) FROM marks"));
-	printf("  size       %lld bytes on disk for %" PRId64 " bytes programmed (%.2f of them)\n",
-	       (long long)st.st_size, bytes,
-	       bytes ? (double)st.st_size / (double)bytes : 0.0);
+	printf("  ops        %" PRIu64 ": %" PRIu64 " programs (%" PRIu64
+	       " pages), %" PRIu64 " erases, %" PRIu64 " markbads\n",
+	       c.ops, c.programs, c.programmed_pages, c.erases, c.markbads);
+	printf("  blocks     %" PRIu64 " erased\n", c.erased_blocks);
+	printf("  violations %" PRIu64 "\n", c.violations);
+	printf("  marks      %" PRIu64 "\n", c.marks);
+	printf("  size       %lld bytes on disk for %" PRIu64 " bytes programmed (%.2f of them)\n",
+	       (long long)st.st_size, c.bytes_programmed,
+	       c.bytes_programmed ? (double)st.st_size / (double)c.bytes_programmed : 0.0);
 	printf("  duration   %.1f s\n", seconds);
 	trace_close(t, NULL);
 }

@@ -113,11 +113,7 @@ static void journal_op(struct recorder *r, struct trace_op *op)
 static int rec_program(void *ctx, const struct flash_program *p)
 {
 	struct recorder *r = ctx;
-	struct trace_op op = {
-		.kind = TRACE_PROGRAM, .addr = p->addr, .len = p->len,
-		.data = p->data, .oob_offset = p->oob_offset,
-		.ooblen = p->ooblen, .oob = p->oob, .oob_auto = p->oob_auto,
-	};
+	struct trace_op op = { .kind = TRACE_PROGRAM, .prog = *p };
 	int ret;
 
 	pthread_mutex_lock(&r->lock);
@@ -147,7 +143,7 @@ static int rec_block_op(struct recorder *r, enum trace_op_kind kind,
 			uint64_t block)
 {
 	const struct geometry *g = flash_geometry(r->flash);
-	struct trace_op op = { .kind = kind, .addr = block * g->block_size };
+	struct trace_op op = { .kind = kind, .prog.addr = block * g->block_size };
 	int ret;
 
 	pthread_mutex_lock(&r->lock);

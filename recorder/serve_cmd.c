@@ -22,6 +22,7 @@
 #include "flash_backend.h"
 #include "flash.h"
 #include "geometry.h"
+#include "util.h"
 #include "image.h"
 #include "init_params.h"
 #include "mark_server.h"

@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +26,7 @@
 
 #include "hash.h"
 #include "rebuild.h"
+#include "trace_query.h"
 
 #define CKPT_MAGIC "MUSECKPT"
 #define CKPT_VERSION 1
@@ -67,58 +67,6 @@ int ckpt_path(const char *trace_path, char *buf, size_t size)
 bool ckpt_available(const struct ckpt *c)
 {
 	return c->fd >= 0;
-}
-
-/* Rows of @sql (all columns, as text) into @m */
-static int hash_rows(sqlite3 *db, const char *sql, int64_t arg, FILE *m)
-{
-	sqlite3_stmt *st;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -EIO;
-	if (arg >= 0)
-		sqlite3_bind_int64(st, 1, arg);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		for (int i = 0; i < sqlite3_column_count(st); i++) {
-			const unsigned char *v = sqlite3_column_text(st, i);
-
-			fprintf(m, "%s|", v ? (const char *)v : "");
-		}
-		fputc('\n', m);
-	}
-	sqlite3_finalize(st);
-	return 0;
-}
-
-/*
- * What makes this trace this trace, cheaply: its meta rows, its op count
- * and a sample of ops with their times and payload hashes (two
- * recordings never share those).
- */
-static int trace_identity(struct trace *t, uint8_t out[32])
-{
-	static const char op_sql[] =
-		"SELECT o.seq, o.kind, o.addr, o.len, o.result, o.time_ns,"
-		" hex(d.hash), hex(b.hash) FROM ops o LEFT JOIN blobs d ON d.id = o.data"
-		" LEFT JOIN blobs b ON b.id = o.oob WHERE o.seq = ?";
-	uint64_t last = trace_last_seq(t);
-	sqlite3 *db = trace_db(t);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	int ret;
-
-	if (!m)
-		return -ENOMEM;
-	ret = hash_rows(db, "SELECT key, value FROM meta ORDER BY key", -1, m);
-	fprintf(m, "ops=%" PRIu64 "\n", last);
-	for (uint64_t i = 0; !ret && last && i <= 16; i++)
-		ret = hash_rows(db, op_sql, (int64_t)(1 + (last - 1) * i / 16), m);
-	fclose(m);
-	if (!ret)
-		sha256_buf(buf, len, out);
-	free(buf);
-	return ret;
 }
 
 static uint64_t align_up(uint64_t v)
@@ -214,7 +162,7 @@ static int write_checkpoint(struct builder *b, uint64_t seq)
 static int apply_marking(void *ctx, const struct trace_op *op)
 {
 	struct builder *b = ctx;
-	uint64_t block = op->addr / b->c->g.block_size;
+	uint64_t block = op->prog.addr / b->c->g.block_size;
 
 	if (block < b->c->h.blocks)
 		b->dirty[block] = 1;
@@ -338,7 +286,7 @@ static int expected_header(struct ckpt *c, const struct ckpt_options *o,
 	c->h.block_span = flash_block_span(probe);
 	c->h.interval = o->interval ? o->interval : CKPT_DEFAULT_INTERVAL;
 	flash_destroy(probe);
-	if (trace_identity(c->t, c->h.identity))
+	if (trace_fingerprint(c->t, c->h.identity, NULL))
 		return muse_fail(e, -EIO, "cannot read the trace's meta table");
 	return 0;
 }

@@ -18,6 +18,7 @@
 
 #include "rebuild.h"
 #include "rng.h"
+#include "util.h"
 
 /* NOR programs 16-bit words in turn (x16 parts, the common bus width) */
 #define NOR_WORD 2
@@ -127,15 +128,6 @@ static uint64_t rng_log_count(struct rng *r, uint64_t n)
 
 /* ---- bit sets ---------------------------------------------------------- */
 
-static uint64_t popcount(const uint8_t *p, size_t n)
-{
-	uint64_t bits = 0;
-
-	for (size_t i = 0; i < n; i++)
-		bits += (uint64_t)__builtin_popcount(p[i]);
-	return bits;
-}
-
 /* @out gets @k bits of @set (which has @total), each subset equally likely */
 static int pick_bits(struct rng *r, const uint8_t *set, size_t n,
 		     uint64_t total, uint64_t k, uint8_t *out)
@@ -243,7 +235,7 @@ static int cut_page_program(struct flash *f, const struct trace_op *op,
 			    bool unstable, struct rng *r, struct cut_report *rep)
 {
 	const struct geometry *g = flash_geometry(f);
-	uint64_t unit = op->addr / geometry_unit_data(g);
+	uint64_t unit = op->prog.addr / geometry_unit_data(g);
 	struct unit_buf b;
 	uint64_t total, left;
 	int ret = unit_buf_init(&b, flash_unit_size(f));
@@ -256,7 +248,7 @@ static int cut_page_program(struct flash *f, const struct trace_op *op,
 		flash_dump_unit(f, unit, b.after);
 		for (uint32_t i = 0; i < b.size; i++)
 			b.set[i] = b.before[i] & (uint8_t)~b.after[i];
-		total = popcount(b.set, b.size);
+		total = popcount_bytes(b.set, b.size);
 		left = rng_log_count(r, total);
 		ret = pick_bits(r, b.set, b.size, total, left, b.mask);
 	}
@@ -280,19 +272,19 @@ static int cut_page_program(struct flash *f, const struct trace_op *op,
 static int cut_nor_program(struct flash *f, const struct trace_op *op,
 			   struct rng *r, struct cut_report *rep)
 {
-	uint32_t words = (op->len + NOR_WORD - 1) / NOR_WORD, done;
-	uint8_t *before = malloc(op->len), *after = malloc(op->len);
+	uint32_t words = (op->prog.len + NOR_WORD - 1) / NOR_WORD, done;
+	uint8_t *before = malloc(op->prog.len), *after = malloc(op->prog.len);
 	int ret = before && after ? 0 : -ENOMEM;
 
 	if (!ret) {
-		flash_dump_bytes(f, op->addr, before, op->len);
+		flash_dump_bytes(f, op->prog.addr, before, op->prog.len);
 		ret = rebuild_apply(f, op);
 	}
 	if (!ret) {
-		flash_dump_bytes(f, op->addr, after, op->len);
+		flash_dump_bytes(f, op->prog.addr, after, op->prog.len);
 		done = (uint32_t)rng_below(r, words + 1);
 		rep->bits = 0;
-		for (uint32_t i = done * NOR_WORD; i < op->len; i++) {
+		for (uint32_t i = done * NOR_WORD; i < op->prog.len; i++) {
 			uint8_t undone = before[i] & (uint8_t)~after[i];
 
 			if (i < (done + 1) * NOR_WORD)
@@ -300,7 +292,7 @@ static int cut_nor_program(struct flash *f, const struct trace_op *op,
 			after[i] |= undone;
 			rep->bits += (uint64_t)__builtin_popcount(undone);
 		}
-		flash_load_bytes(f, op->addr, after, op->len);
+		flash_load_bytes(f, op->prog.addr, after, op->prog.len);
 		rep->units = 1;
 		snprintf(rep->what, sizeof(rep->what),
 			 "%" PRIu32 " of %" PRIu32 " words programmed, %" PRIu64 " bits undone",
@@ -332,7 +324,7 @@ static int place_erase_units(struct flash *f, const struct erase_cut *c,
 		for (uint32_t i = 0; i < us; i++)
 			set[i] = (uint8_t)~before[u][i];
 		keep_bits(r, set, us, c->left, mask);
-		rep->bits += popcount(mask, us);
+		rep->bits += popcount_bytes(mask, us);
 		ret = place(f, c->first + u, mask, unstable, r);
 	}
 	rep->units = c->to - c->from;
@@ -355,7 +347,7 @@ static int cut_nand_erase(struct flash *f, const struct trace_op *op,
 		.units = g->block_size / geometry_unit_data(g),
 		.left = exp(log(ERASE_MIN_LEFT) * rng_unit(r)),
 	};
-	uint64_t block = op->addr / g->block_size;
+	uint64_t block = op->prog.addr / g->block_size;
 	uint8_t **before = calloc(c.units, sizeof(*before));
 	int ret = before ? 0 : -ENOMEM;
 
@@ -398,7 +390,7 @@ static int cut_nor_erase(struct flash *f, const struct trace_op *op,
 			 bool unstable, struct rng *r, struct cut_report *rep)
 {
 	const struct geometry *g = flash_geometry(f);
-	uint64_t block = op->addr / g->block_size, base = block * g->block_size;
+	uint64_t block = op->prog.addr / g->block_size, base = block * g->block_size;
 	uint32_t n = g->block_size, words = n / NOR_WORD, zeros;
 	uint8_t *cells = malloc(n), *set = malloc(n);
 	int ret = cells && set ? 0 : -ENOMEM;
@@ -423,7 +415,7 @@ static int cut_nor_erase(struct flash *f, const struct trace_op *op,
 			ret = place(f, base / geometry_unit_data(g) + u,
 				    cells + (size_t)u * flash_unit_size(f),
 				    unstable, r);
-		rep->bits = popcount(cells, n);
+		rep->bits = popcount_bytes(cells, n);
 		snprintf(rep->what, sizeof(rep->what),
 			 "erase cut after pre-programming: %" PRIu64 " bits of block %"
 			 PRIu64 " %s at 0", rep->bits, block,

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hash.h"
+#include "util.h"
 
 struct entries {
 	char **path;
@@ -31,15 +32,8 @@ static int collect(const char *path, const struct stat *st, int type,
 	(void)type;
 	if (!ftw->level)
 		return 0;
-	if (l->count == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		char **p = realloc(l->path, cap * sizeof(*p));
-
-		if (!p)
-			return -1;
-		l->path = p;
-		l->cap = cap;
-	}
+	if (grow_array(&l->path, &l->cap, l->count + 1, sizeof(*l->path)))
+		return -1;
 	l->path[l->count] = strdup(path + l->root_len + 1);
 	return l->path[l->count++] ? 0 : -1;
 }

@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,8 @@
 
 #include "hash.h"
 #include "markproto.h"
+#include "trace_query.h"
+#include "util.h"
 
 struct decl {
 	char *path;
@@ -33,80 +34,48 @@ struct omark {
 
 struct oracle {
 	struct omark *marks;	/* in trace order */
-	size_t count;
-	int64_t last_id;	/* while loading */
+	size_t count, cap;
 };
 
-static enum trace_file_kind kind_of(const char *s)
+static int copy_decl(struct decl *d, const struct trace_mark_file *mf,
+		     const char *mark)
 {
-	return !strcmp(s, "expect") ? TRACE_FILE_EXPECT :
-	       !strcmp(s, "in-place") ? TRACE_FILE_IN_PLACE : TRACE_FILE_ABSENT;
+	*d = (struct decl){ .path = strdup(mf->path), .kind = mf->kind,
+			    .size = mf->size, .mark = mark };
+	memcpy(d->sha, mf->sha256, sizeof(d->sha));
+	return d->path ? 0 : -ENOMEM;
 }
 
-static int add_mark(struct oracle *o, sqlite3_stmt *st)
+static int add_mark(void *ctx, const struct trace_mark *tm)
 {
-	struct omark *more = realloc(o->marks, (o->count + 1) * sizeof(*more));
+	struct oracle *o = ctx;
 	struct omark *m;
-
-	if (!more)
-		return -ENOMEM;
-	o->marks = more;
-	m = &o->marks[o->count++];
-	*m = (struct omark){ .after = (uint64_t)sqlite3_column_int64(st, 1),
-			     .name = strdup((const char *)sqlite3_column_text(st, 2)) };
-	o->last_id = sqlite3_column_int64(st, 0);
-	return m->name ? 0 : -ENOMEM;
-}
-
-/* One row per declared file, or one for a mark without files */
-static int add_row(struct oracle *o, sqlite3_stmt *st)
-{
-	struct omark *m;
-	struct decl *d;
 	int ret = 0;
 
-	if (!o->count || sqlite3_column_int64(st, 0) != o->last_id)
-		ret = add_mark(o, st);
-	if (ret || sqlite3_column_type(st, 3) == SQLITE_NULL)
-		return ret;
-	m = &o->marks[o->count - 1];
-	d = realloc(m->files, (m->nfiles + 1) * sizeof(*d));
-	if (!d)
+	if (grow_array(&o->marks, &o->cap, o->count + 1, sizeof(*o->marks)))
 		return -ENOMEM;
-	m->files = d;
-	d = &m->files[m->nfiles++];
-	*d = (struct decl){ .path = strdup((const char *)sqlite3_column_text(st, 3)),
-			    .kind = kind_of((const char *)sqlite3_column_text(st, 4)),
-			    .size = (uint64_t)sqlite3_column_int64(st, 5),
-			    .mark = m->name };
-	if (sqlite3_column_bytes(st, 6) == 32)
-		memcpy(d->sha, sqlite3_column_blob(st, 6), 32);
-	return d->path ? 0 : -ENOMEM;
+	m = &o->marks[o->count++];
+	*m = (struct omark){ .after = tm->after_seq, .name = strdup(tm->name),
+			     .files = calloc(tm->nfiles ? tm->nfiles : 1, sizeof(*m->files)) };
+	if (!m->name || !m->files)
+		return -ENOMEM;
+	for (uint32_t i = 0; !ret && i < tm->nfiles; i++, m->nfiles++)
+		ret = copy_decl(&m->files[i], &tm->files[i], m->name);
+	return ret;
 }
 
 int oracle_load(struct trace *t, struct oracle **out, struct muse_error *e)
 {
-	static const char sql[] =
-		"SELECT m.id, m.after_seq, m.name, f.path, f.kind, f.size, f.sha256"
-		" FROM marks m LEFT JOIN mark_files f ON f.mark = m.id"
-		" ORDER BY m.after_seq, m.id, f.path";
 	struct oracle *o = calloc(1, sizeof(*o));
-	sqlite3_stmt *st;
-	int ret = 0, rc;
+	int ret;
 
 	if (!o)
 		return muse_fail(e, -ENOMEM, "out of memory");
-	if (sqlite3_prepare_v2(trace_db(t), sql, -1, &st, NULL) != SQLITE_OK) {
-		free(o);
-		return muse_fail(e, -EIO, "reading the marks: %s",
-				 sqlite3_errmsg(trace_db(t)));
-	}
-	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		ret = add_row(o, st);
-	sqlite3_finalize(st);
+	ret = trace_for_each_mark(t, add_mark, o, e);
 	if (ret) {
 		oracle_free(o);
-		return muse_fail(e, ret, "reading the marks: %s", strerror(-ret));
+		return ret == -ENOMEM ? muse_fail(e, ret, "reading the marks: out of memory")
+				      : muse_fail_context(e, "reading the marks");
 	}
 	*out = o;
 	return 0;

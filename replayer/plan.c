@@ -5,10 +5,12 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "trace_query.h"
+#include "util.h"
 
 void plan_part(size_t total, unsigned parts, unsigned index, size_t *first,
 	       size_t *count)
@@ -22,15 +24,8 @@ void plan_part(size_t total, unsigned parts, unsigned index, size_t *first,
 static int push(struct plan *p, size_t *cap, uint64_t n, enum cut_model m,
 		uint64_t seed)
 {
-	if (p->count == *cap) {
-		size_t more = *cap ? *cap * 2 : 1024;
-		struct cut_point *q = realloc(p->points, more * sizeof(*q));
-
-		if (!q)
-			return -ENOMEM;
-		p->points = q;
-		*cap = more;
-	}
+	if (grow_array(&p->points, cap, p->count + 1, sizeof(*p->points)))
+		return -ENOMEM;
 	p->points[p->count++] = (struct cut_point){ n, m, seed };
 	return 0;
 }
@@ -57,13 +52,34 @@ static int plan_one(struct plan *p, size_t *cap, const struct geometry *g,
 	return ret;
 }
 
+struct planning {
+	struct plan *p;
+	size_t cap;
+	const struct geometry *g;
+	const struct plan_options *o;
+	uint64_t every;
+};
+
+/* Op @next follows cut point next->seq - 1 */
+static int plan_before(void *ctx, const struct trace_op *next)
+{
+	struct planning *pl = ctx;
+	uint64_t n = next->seq - 1;
+
+	if ((n - pl->o->from) % pl->every)
+		return 0;
+	return plan_one(pl->p, &pl->cap, pl->g, pl->o, n, next);
+}
+
 int plan_build(struct trace *t, const struct plan_options *o, struct plan *p,
 	       struct muse_error *e)
 {
-	uint64_t every = o->every > 1 ? o->every : 1, last = trace_last_seq(t);
-	sqlite3_stmt *st;
+	uint64_t last = trace_last_seq(t);
 	struct geometry g;
-	size_t cap = 0;
+	struct planning pl = { .p = p, .g = &g, .o = o,
+			       .every = o->every > 1 ? o->every : 1 };
+	struct trace_op_filter f = { .first = o->from + 1, .last = o->to + 1,
+				     .block = -1 };
 	int ret = trace_geometry(t, &g, e);
 
 	*p = (struct plan){ 0 };
@@ -72,25 +88,10 @@ int plan_build(struct trace *t, const struct plan_options *o, struct plan *p,
 	if (o->from > o->to || o->to > last)
 		return muse_fail(e, -ERANGE, "the range %" PRIu64 "..%" PRIu64
 				 " is not within the trace's 0..%" PRIu64, o->from, o->to, last);
-	if (sqlite3_prepare_v2(trace_db(t), "SELECT seq, kind, result FROM ops"
-			       " WHERE seq BETWEEN ? AND ? ORDER BY seq", -1, &st,
-			       NULL) != SQLITE_OK)
-		return muse_fail(e, -EIO, "reading the ops failed");
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)o->from + 1);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)o->to + 1);
-	for (uint64_t n = o->from; !ret && n <= o->to; n++) {
-		struct trace_op next = { 0 };
-		bool have = n < last && sqlite3_step(st) == SQLITE_ROW;
-
-		if (have) {
-			next.seq = (uint64_t)sqlite3_column_int64(st, 0);
-			next.kind = (enum trace_op_kind)sqlite3_column_int(st, 1);
-			next.result = sqlite3_column_int(st, 2);
-		}
-		if ((n - o->from) % every == 0)
-			ret = plan_one(p, &cap, &g, o, n, have ? &next : NULL);
-	}
-	sqlite3_finalize(st);
+	ret = trace_for_each_op_head(t, &f, plan_before, &pl, e);
+	/* the state after the last op has no op in flight */
+	if (!ret && o->to == last && (last - o->from) % pl.every == 0)
+		ret = plan_one(p, &pl.cap, &g, o, last, NULL);
 	if (!ret && o->shards) {
 		size_t first, count;
 

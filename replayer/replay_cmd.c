@@ -15,7 +15,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +33,7 @@
 #include "spawn.h"
 #include "stage.h"
 #include "trace.h"
+#include "trace_query.h"
 #include "uml.h"
 
 /* the filesystem did not come up: attach or mount failed */
@@ -201,18 +201,12 @@ static int apply_cut(const struct replay_args *a, struct state *s,
 /* Cut points before mkfs-done are not meant to survive: say so */
 static void note_preparation(struct state *s)
 {
-	sqlite3_stmt *st;
+	uint64_t mkfs;
 
-	if (sqlite3_prepare_v2(trace_db(s->t), "SELECT after_seq FROM marks"
-			       " WHERE name = 'mkfs-done' ORDER BY id LIMIT 1",
-			       -1, &st, NULL) != SQLITE_OK)
-		return;
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    s->seq < (uint64_t)sqlite3_column_int64(st, 0))
-		printf("note: this is before the mark mkfs-done (after op %lld): the"
+	if (!trace_find_mark(s->t, "mkfs-done", &mkfs) && s->seq < mkfs)
+		printf("note: this is before the mark mkfs-done (after op %" PRIu64 "): the"
 		       " filesystem was still being prepared, which is not power-cut safe\n",
-		       (long long)sqlite3_column_int64(st, 0));
-	sqlite3_finalize(st);
+		       mkfs);
 }
 
 static int load_state(const struct replay_args *a, struct state *s,

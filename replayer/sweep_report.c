@@ -6,13 +6,14 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "point.h"
 #include "trace.h"
+#include "trace_query.h"
+#include "util.h"
 
 #define LISTED_FAILURES 10
 #define TIMELINE_OPS 20000
@@ -32,15 +33,8 @@ static int collect(void *ctx, const struct result *x)
 	struct collected *c = ctx;
 	struct row *r;
 
-	if (c->count == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 1024;
-		struct row *more = realloc(c->rows, cap * sizeof(*more));
-
-		if (!more)
-			return -ENOMEM;
-		c->rows = more;
-		c->cap = cap;
-	}
+	if (grow_array(&c->rows, &c->cap, c->count + 1, sizeof(*c->rows)))
+		return -ENOMEM;
 	r = &c->rows[c->count++];
 	r->x = *x;
 	r->x.reason = x->reason ? strdup(x->reason) : NULL;
@@ -83,6 +77,8 @@ static void repro(const struct report_options *o, const struct result *x,
 struct op_words {
 	const struct geometry *g;
 	char text[160];
+	uint64_t n;
+	struct trace_mark before, after;	/* the marks around n */
 };
 
 static int describe_next(void *ctx, const struct trace_op *op)
@@ -93,30 +89,40 @@ static int describe_next(void *ctx, const struct trace_op *op)
 	return 0;
 }
 
+/* The last mark at or before @n and the first after it */
+static int find_neighbours(void *ctx, const struct trace_mark *m)
+{
+	struct op_words *w = ctx;
+	struct trace_mark *slot = m->after_seq <= w->n ? &w->before :
+				  w->after.name ? NULL : &w->after;
+
+	if (!slot)
+		return 0;
+	free((char *)slot->name);
+	*slot = (struct trace_mark){ .after_seq = m->after_seq, .name = strdup(m->name) };
+	return slot->name ? 0 : -ENOMEM;
+}
+
 static void print_context(struct trace *t, uint64_t n)
 {
-	struct op_words w = { 0 };
+	struct op_words w = { .n = n };
 	struct muse_error e;
 	struct geometry g;
-	sqlite3_stmt *st;
 
 	if (!trace_geometry(t, &g, &e) && n < trace_last_seq(t)) {
 		w.g = &g;
 		trace_for_each_op(t, n + 1, n + 1, describe_next, &w, &e);
 		printf("  op in flight: %s\n", w.text);
 	}
-	if (sqlite3_prepare_v2(trace_db(t),
-			       "SELECT 'after', name, after_seq FROM (SELECT * FROM marks"
-			       " WHERE after_seq <= ?1 ORDER BY after_seq DESC, id DESC LIMIT 1)"
-			       " UNION ALL SELECT 'before', name, after_seq FROM (SELECT *"
-			       " FROM marks WHERE after_seq > ?1 ORDER BY after_seq, id LIMIT 1)",
-			       -1, &st, NULL) != SQLITE_OK)
-		return;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)n);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		printf("  %s the mark %s (after op %lld)\n", sqlite3_column_text(st, 0),
-		       sqlite3_column_text(st, 1), (long long)sqlite3_column_int64(st, 2));
-	sqlite3_finalize(st);
+	trace_for_each_mark(t, find_neighbours, &w, &e);
+	if (w.before.name)
+		printf("  after the mark %s (after op %" PRIu64 ")\n", w.before.name,
+		       w.before.after_seq);
+	if (w.after.name)
+		printf("  before the mark %s (after op %" PRIu64 ")\n", w.after.name,
+		       w.after.after_seq);
+	free((char *)w.before.name);
+	free((char *)w.after.name);
 }
 
 static void print_log(const char *log)
@@ -263,50 +269,63 @@ static int write_junit(const struct collected *c, const struct report_options *o
 #define W 1000.0
 #define H_OPS 240.0
 
+struct timeline {
+	FILE *f;
+	uint64_t last, step, blocks;
+	const struct geometry *g;
+};
+
+/* Every erase, and a sample of the other ops */
+static int html_op(void *ctx, const struct trace_op *op)
+{
+	struct timeline *tl = ctx;
+	double x, y;
+
+	if (op->kind != TRACE_ERASE && op->seq % tl->step)
+		return 0;
+	x = (double)op->seq * W / (double)tl->last;
+	y = (double)(op->prog.addr / tl->g->block_size) * H_OPS / (double)tl->blocks;
+	fprintf(tl->f, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"1\" height=\"%.1f\"/>\n",
+		op->kind == TRACE_ERASE ? "er" : "pg", x, y,
+		H_OPS / (double)tl->blocks + 0.5);
+	return 0;
+}
+
 static void html_ops(FILE *f, struct trace *t, uint64_t last)
 {
+	struct trace_op_filter all = TRACE_ALL_OPS;
 	struct muse_error e;
 	struct geometry g;
-	sqlite3_stmt *st;
-	uint64_t step = last / TIMELINE_OPS + 1, blocks;
+	struct timeline tl = { .f = f, .last = last, .step = last / TIMELINE_OPS + 1,
+			       .g = &g };
 
-	if (trace_geometry(t, &g, &e) ||
-	    sqlite3_prepare_v2(trace_db(t), "SELECT seq, kind, addr FROM ops WHERE"
-			       " kind = 2 OR seq % ?1 = 0", -1, &st, NULL) != SQLITE_OK)
+	if (trace_geometry(t, &g, &e))
 		return;
-	blocks = geometry_blocks(&g);
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)step);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		double x = (double)sqlite3_column_int64(st, 0) * W / (double)last;
-		double y = (double)((uint64_t)sqlite3_column_int64(st, 2) / g.block_size) *
-			   H_OPS / (double)blocks;
+	tl.blocks = geometry_blocks(&g);
+	trace_for_each_op_head(t, &all, html_op, &tl, &e);
+}
 
-		fprintf(f, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"1\" height=\"%.1f\"/>\n",
-			sqlite3_column_int(st, 1) == 2 ? "er" : "pg", x, y,
-			H_OPS / (double)blocks + 0.5);
-	}
-	sqlite3_finalize(st);
+static int html_mark(void *ctx, const struct trace_mark *m)
+{
+	struct timeline *tl = ctx;
+	double x = (double)m->after_seq * W / (double)tl->last;
+
+	fprintf(tl->f, "<line class=\"mk\" x1=\"%.1f\" x2=\"%.1f\" y1=\"0\" y2=\"%.0f\"/>"
+		"<text x=\"%.1f\" y=\"%.0f\" class=\"ml\"><title>", x, x, H_OPS + 40,
+		x + 2, H_OPS + 52);
+	xml_text(tl->f, m->name);
+	fputs("</title>", tl->f);
+	xml_text(tl->f, m->name);
+	fputs("</text>\n", tl->f);
+	return 0;
 }
 
 static void html_marks(FILE *f, struct trace *t, uint64_t last)
 {
-	sqlite3_stmt *st;
+	struct timeline tl = { .f = f, .last = last };
+	struct muse_error e;
 
-	if (sqlite3_prepare_v2(trace_db(t), "SELECT after_seq, name FROM marks",
-			       -1, &st, NULL) != SQLITE_OK)
-		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		double x = (double)sqlite3_column_int64(st, 0) * W / (double)last;
-
-		fprintf(f, "<line class=\"mk\" x1=\"%.1f\" x2=\"%.1f\" y1=\"0\" y2=\"%.0f\"/>"
-			"<text x=\"%.1f\" y=\"%.0f\" class=\"ml\"><title>", x, x, H_OPS + 40,
-			x + 2, H_OPS + 52);
-		xml_text(f, (const char *)sqlite3_column_text(st, 1));
-		fputs("</title>", f);
-		xml_text(f, (const char *)sqlite3_column_text(st, 1));
-		fputs("</text>\n", f);
-	}
-	sqlite3_finalize(st);
+	trace_for_each_mark(t, html_mark, &tl, &e);
 }
 
 static void html_verdicts(FILE *f, const struct collected *c,

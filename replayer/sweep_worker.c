@@ -46,16 +46,16 @@ static int copy_op(void *ctx, const struct trace_op *op)
 	w->next = *op;
 	free(w->next_data);
 	free(w->next_oob);
-	w->next_data = op->len ? malloc(op->len) : NULL;
-	w->next_oob = op->ooblen ? malloc(op->ooblen) : NULL;
-	if ((op->len && !w->next_data) || (op->ooblen && !w->next_oob))
+	w->next_data = op->prog.len ? malloc(op->prog.len) : NULL;
+	w->next_oob = op->prog.ooblen ? malloc(op->prog.ooblen) : NULL;
+	if ((op->prog.len && !w->next_data) || (op->prog.ooblen && !w->next_oob))
 		return -ENOMEM;
-	if (op->len)
-		memcpy(w->next_data, op->data, op->len);
-	if (op->ooblen)
-		memcpy(w->next_oob, op->oob, op->ooblen);
-	w->next.data = w->next_data;
-	w->next.oob = w->next_oob;
+	if (op->prog.len)
+		memcpy(w->next_data, op->prog.data, op->prog.len);
+	if (op->prog.ooblen)
+		memcpy(w->next_oob, op->prog.oob, op->prog.ooblen);
+	w->next.prog.data = w->next_data;
+	w->next.prog.oob = w->next_oob;
 	w->have_next = true;
 	return 0;
 }

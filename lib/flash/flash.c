@@ -7,7 +7,6 @@
  */
 #define _GNU_SOURCE
 #include "flash.h"
-#include "rng.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +16,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "rng.h"
+#include "util.h"
 
 #define TOP_ERASED (-1)
 
@@ -699,15 +701,6 @@ int flash_mark_bad(struct flash *f, uint64_t block)
 
 /* ---- reads ------------------------------------------------------------ */
 
-static uint32_t popcount_range(const uint8_t *p, uint32_t n)
-{
-	uint32_t bits = 0;
-
-	for (uint32_t i = 0; i < n; i++)
-		bits += (uint32_t)__builtin_popcount(p[i]);
-	return bits;
-}
-
 static void read_raw(const uint8_t *stored, const uint8_t *mask, uint32_t n,
 		     uint8_t *out)
 {
@@ -722,7 +715,7 @@ static void read_step(const struct flash *f, const uint8_t *stored,
 		      const uint8_t *mask, uint32_t step_off, uint32_t off,
 		      uint32_t n, uint8_t *out, struct flash_ecc *ecc)
 {
-	uint32_t flips = popcount_range(mask + step_off, f->g.ecc_step);
+	uint32_t flips = (uint32_t)popcount_bytes(mask + step_off, f->g.ecc_step);
 
 	if (flips <= f->g.ecc_strength) {
 		copy_complement(out, stored + off, n);

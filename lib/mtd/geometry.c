@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 enum geometry_key {
 	KEY_TYPE, KEY_PAGE, KEY_OOB, KEY_BLOCK, KEY_SIZE, KEY_SUBPAGE,
 	KEY_WRITEBUF, KEY_NOP, KEY_ECC, KEY_THRESHOLD, KEY_OOBFREE, KEY_OOBECC,
@@ -111,30 +113,6 @@ static int find_type(const char *name, enum flash_type *type,
 		}
 	}
 	return -EINVAL;
-}
-
-int parse_size(const char *s, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-	unsigned shift = 0;
-
-	if (!*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return -EINVAL;
-	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	default: break;
-	}
-	if (*end || (shift && v > (UINT64_MAX >> shift)))
-		return -EINVAL;
-	*out = (uint64_t)v << shift;
-	return 0;
 }
 
 static int parse_u32_size(const char *key, const char *val, uint32_t *out,

@@ -120,7 +120,4 @@ static inline uint32_t geometry_unit_data(const struct geometry *g)
 /* True if the key=value list in @spec sets @key itself */
 bool geometry_spec_sets(const char *spec, const char *key);
 
-/* Parses "123", "0x7b", "64k", "16m", "1g" into bytes; -EINVAL if not. */
-int parse_size(const char *s, uint64_t *out);
-
 #endif

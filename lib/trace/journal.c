@@ -281,13 +281,13 @@ static int append(struct journal *j, uint32_t type, const struct piece *pc,
 int journal_add_op(struct journal *j, const struct trace_op *op)
 {
 	struct rec_op r = {
-		.seq = op->seq, .addr = op->addr, .time_ns = op->time_ns,
-		.kind = op->kind, .len = op->len, .oob_offset = op->oob_offset,
-		.ooblen = op->ooblen, .oob_auto = op->oob_auto,
+		.seq = op->seq, .addr = op->prog.addr, .time_ns = op->time_ns,
+		.kind = op->kind, .len = op->prog.len, .oob_offset = op->prog.oob_offset,
+		.ooblen = op->prog.ooblen, .oob_auto = op->prog.oob_auto,
 		.result = op->result,
 	};
 	struct piece pc[] = {
-		{ &r, sizeof(r) }, { op->data, op->len }, { op->oob, op->ooblen },
+		{ &r, sizeof(r) }, { op->prog.data, op->prog.len }, { op->prog.oob, op->prog.ooblen },
 	};
 
 	return append(j, REC_OP, pc, 3);
@@ -398,9 +398,9 @@ static int decode_op(const struct jrec *h, const uint8_t *p,
 		return -EBADMSG;
 	*op = (struct trace_op){
 		.seq = r.seq, .kind = (enum trace_op_kind)r.kind,
-		.addr = r.addr, .len = r.len, .data = p + sizeof(r),
-		.oob_offset = r.oob_offset, .ooblen = r.ooblen,
-		.oob = p + sizeof(r) + r.len, .oob_auto = r.oob_auto,
+		.prog.addr = r.addr, .prog.len = r.len, .prog.data = p + sizeof(r),
+		.prog.oob_offset = r.oob_offset, .prog.ooblen = r.ooblen,
+		.prog.oob = p + sizeof(r) + r.len, .prog.oob_auto = r.oob_auto,
 		.result = r.result, .time_ns = r.time_ns,
 	};
 	return 0;

@@ -11,14 +11,9 @@
 #include <string.h>
 
 #include "hash.h"
+#include "names.h"
 
 #define MARK_MAGIC "MUSEMARK1"
-
-static const char *const kind_names[] = {
-	[TRACE_FILE_EXPECT] = "expect",
-	[TRACE_FILE_IN_PLACE] = "in-place",
-	[TRACE_FILE_ABSENT] = "absent",
-};
 
 int mark_encode(const char *name, const struct trace_mark_file *files,
 		uint32_t nfiles, char **buf, size_t *len)
@@ -37,7 +32,7 @@ int mark_encode(const char *name, const struct trace_mark_file *files,
 
 		sha256_hex(mf->sha256, hex);
 		fprintf(f, "%s%c%s%c%" PRIu64 "%c%s%c%" PRIu32 "%c%d%c",
-			kind_names[mf->kind], 0, mf->path, 0, mf->size, 0, hex, 0,
+			trace_file_kind_name(mf->kind), 0, mf->path, 0, mf->size, 0, hex, 0,
 			mf->content ? mf->content_len : 0, 0,
 			mf->content != NULL, 0);
 		if (mf->content)
@@ -73,23 +68,12 @@ static int number(struct cursor *c, uint64_t *v)
 	return *end ? -EINVAL : 0;
 }
 
-static int kind_of(const char *s, enum trace_file_kind *kind)
-{
-	for (size_t i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++) {
-		if (s && !strcmp(s, kind_names[i])) {
-			*kind = (enum trace_file_kind)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
 static int decode_file(struct cursor *c, struct trace_mark_file *mf)
 {
 	uint64_t content_len, has;
 	char *hex;
 
-	if (kind_of(field(c), &mf->kind))
+	if (trace_file_kind_parse(field(c), &mf->kind))
 		return -EINVAL;
 	mf->path = field(c);
 	if (!mf->path || !*mf->path || number(c, &mf->size))

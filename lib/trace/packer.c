@@ -19,6 +19,8 @@
 #include <zdict.h>
 #include <zstd.h>
 
+#include "util.h"
+
 #define LEVEL 3
 #define WINDOW 1024			/* payloads kept for training */
 #define MIN_SAMPLE 64			/* smaller payloads teach nothing */
@@ -117,20 +119,6 @@ void packer_free(struct packer *p)
 	free(p);
 }
 
-static int reserve_out(struct packer *p, size_t size)
-{
-	uint8_t *n;
-
-	if (p->out_size >= size)
-		return 0;
-	n = realloc(p->out, size);
-	if (!n)
-		return -ENOMEM;
-	p->out = n;
-	p->out_size = size;
-	return 0;
-}
-
 /* Bytes @data takes stored with @cdict (or plain zstd): never more than @len */
 static size_t stored_len(struct packer *p, const ZSTD_CDict *cdict,
 			 const void *data, size_t len)
@@ -145,7 +133,7 @@ int packer_pack(struct packer *p, const void *data, size_t len, struct packed *o
 {
 	size_t n;
 
-	if (reserve_out(p, ZSTD_compressBound(len)))
+	if (reserve_bytes(&p->out, &p->out_size, ZSTD_compressBound(len)))
 		return -ENOMEM;
 	n = stored_len(p, p->cdict, data, len);
 	if (n == len) {
@@ -236,7 +224,7 @@ static bool pays_off(struct packer *p, const void *dict, size_t len)
 	for (size_t i = 1; cdict && i < WINDOW; i += 2) {
 		const struct sample *s = &p->window[i];
 
-		if (reserve_out(p, ZSTD_compressBound(s->len)))
+		if (reserve_bytes(&p->out, &p->out_size, ZSTD_compressBound(s->len)))
 			break;
 		plain += stored_len(p, NULL, s->data, s->len);
 		with += stored_len(p, cdict, s->data, s->len);

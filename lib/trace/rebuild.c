@@ -24,21 +24,16 @@ int rebuild_initial(struct trace *t, struct flash **out, struct muse_error *e)
 int rebuild_apply(struct flash *f, const struct trace_op *op)
 {
 	const struct geometry *g = flash_geometry(f);
-	struct flash_program p = {
-		.addr = op->addr, .len = op->len, .data = op->data,
-		.oob_offset = op->oob_offset, .ooblen = op->ooblen,
-		.oob = op->oob, .oob_auto = op->oob_auto,
-	};
 
 	if (op->result)
 		return 0;
 	switch (op->kind) {
 	case TRACE_PROGRAM:
-		return flash_program(f, &p);
+		return flash_program(f, &op->prog);
 	case TRACE_ERASE:
-		return flash_erase(f, op->addr / g->block_size);
+		return flash_erase(f, op->prog.addr / g->block_size);
 	case TRACE_MARKBAD:
-		return flash_mark_bad(f, op->addr / g->block_size);
+		return flash_mark_bad(f, op->prog.addr / g->block_size);
 	}
 	return -EINVAL;
 }

@@ -18,18 +18,13 @@
 #include <unistd.h>
 
 #include "hash.h"
-#include "packer.h"
 #include "schema.h"
+#include "trace_impl.h"
 
 #define TRACE_APP_ID 0x4d555345		/* "MUSE" */
 #define TRACE_PAGE_SIZE 65536
-enum stmt_id {
-	ST_BLOB_HAS, ST_BLOB_PUT, ST_BLOB_GET, ST_OP_PUT, ST_OPS_GET,
-	ST_MARK_PUT, ST_MARK_FILE_PUT, ST_VIOLATION_PUT, ST_READ_PUT,
-	ST_INITIAL_PUT, ST_META_PUT, ST_META_GET, ST_DICT_PUT, ST_COUNT
-};
 
-static const char *const stmt_sql[ST_COUNT] = {
+const char *const trace_stmt_sql[ST_COUNT] = {
 	[ST_BLOB_HAS] = "SELECT id FROM blobs WHERE hash = ?",
 	[ST_BLOB_PUT] = "INSERT INTO blobs (hash, size, codec, data) VALUES (?, ?, ?, ?)",
 	[ST_BLOB_GET] = "SELECT size, codec, data FROM blobs WHERE id = ?",
@@ -53,39 +48,6 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_DICT_PUT] = "INSERT INTO dictionaries (id, data) VALUES (?, ?)",
 };
 
-struct buffer {
-	uint8_t *p;
-	size_t size;
-};
-
-struct trace {
-	sqlite3 *db;
-	bool writer;
-	bool in_txn;
-	int version;
-	uint64_t last_seq;
-	sqlite3_stmt *stmt[ST_COUNT];
-	struct packer *packer;
-	bool dict_pending;		/* adopted in the open transaction */
-	struct buffer data;		/* decompressed payloads */
-	struct buffer oob;
-};
-
-const char *trace_violation_kind_name(enum flash_violation_kind kind)
-{
-	switch (kind) {
-	case FLASH_VIOLATION_NOP:
-		return "nop";
-	case FLASH_VIOLATION_ORDER:
-		return "order";
-	case FLASH_VIOLATION_ONE_OVER_ZERO:
-		return "one-over-zero";
-	case FLASH_VIOLATION_KINDS:
-		break;
-	}
-	return "?";
-}
-
 int trace_journal_path(const char *trace, char *buf, size_t size)
 {
 	if (snprintf(buf, size, "%s-journal.muse", trace) >= (int)size)
@@ -93,21 +55,7 @@ int trace_journal_path(const char *trace, char *buf, size_t size)
 	return 0;
 }
 
-static int grow(struct buffer *b, size_t size)
-{
-	uint8_t *p;
-
-	if (b->size >= size)
-		return 0;
-	p = realloc(b->p, size);
-	if (!p)
-		return -ENOMEM;
-	b->p = p;
-	b->size = size;
-	return 0;
-}
-
-static int sql_errno(int rc)
+int trace_sql_errno(int rc)
 {
 	switch (rc & 0xff) {
 	case SQLITE_FULL:
@@ -125,10 +73,10 @@ static int sql_errno(int rc)
 	}
 }
 
-static int sql_fail(struct trace *t, struct muse_error *e, int rc,
-		    const char *what)
+int trace_sql_fail(struct trace *t, struct muse_error *e, int rc,
+		   const char *what)
 {
-	return muse_fail(e, sql_errno(rc), "%s: %s", what,
+	return muse_fail(e, trace_sql_errno(rc), "%s: %s", what,
 			 t->db ? sqlite3_errmsg(t->db) : sqlite3_errstr(rc));
 }
 
@@ -136,7 +84,7 @@ static int exec(struct trace *t, const char *sql, struct muse_error *e)
 {
 	int rc = sqlite3_exec(t->db, sql, NULL, NULL, NULL);
 
-	return rc == SQLITE_OK ? 0 : sql_fail(t, e, rc, sql);
+	return rc == SQLITE_OK ? 0 : trace_sql_fail(t, e, rc, sql);
 }
 
 /* ---- the file header, read before SQLite -------------------------- */
@@ -241,11 +189,11 @@ static int prepare_all(struct trace *t, struct muse_error *e)
 {
 	for (int i = 0; i < ST_COUNT; i++) {
 		/* a reader of an older schema lacks some tables: fine */
-		if (sqlite3_prepare_v3(t->db, stmt_sql[i], -1,
+		if (sqlite3_prepare_v3(t->db, trace_stmt_sql[i], -1,
 				       SQLITE_PREPARE_PERSISTENT, &t->stmt[i],
 				       NULL) != SQLITE_OK && t->writer)
 			return muse_fail(e, -EIO, "preparing \"%s\": %s",
-					 stmt_sql[i], sqlite3_errmsg(t->db));
+					 trace_stmt_sql[i], sqlite3_errmsg(t->db));
 	}
 	return 0;
 }
@@ -357,7 +305,7 @@ int trace_create(const char *path, struct trace **out, struct muse_error *e)
 	rc = sqlite3_open_v2(path, &t->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
-		ret = muse_fail(e, sql_errno(rc), "creating %s: %s", path,
+		ret = muse_fail(e, trace_sql_errno(rc), "creating %s: %s", path,
 				sqlite3_errstr(rc));
 		goto fail;
 	}
@@ -404,7 +352,7 @@ int trace_open(const char *path, enum trace_mode mode, struct trace **out,
 		      sqlite3_open_v2(uri, &t->db,
 				      SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
 	if (rc != SQLITE_OK)
-		ret = muse_fail(e, sql_errno(rc), "opening %s: %s", path,
+		ret = muse_fail(e, trace_sql_errno(rc), "opening %s: %s", path,
 				sqlite3_errstr(rc));
 	t->version = (int)h.user_version;
 	if (!ret && writer)
@@ -449,11 +397,6 @@ int trace_close(struct trace *t, struct muse_error *e)
 	return ret;
 }
 
-sqlite3 *trace_db(struct trace *t)
-{
-	return t->db;
-}
-
 int trace_schema_version(struct trace *t)
 {
 	return t->version;
@@ -474,7 +417,7 @@ int trace_begin(struct trace *t)
 		return 0;
 	rc = sqlite3_exec(t->db, "BEGIN", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
-		return sql_errno(rc);
+		return trace_sql_errno(rc);
 	t->in_txn = true;
 	return 0;
 }
@@ -487,7 +430,7 @@ int trace_commit(struct trace *t, struct muse_error *e)
 		return 0;
 	rc = sqlite3_exec(t->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		int ret = sql_fail(t, e, rc, "committing the trace");
+		int ret = trace_sql_fail(t, e, rc, "committing the trace");
 
 		trace_rollback(t);
 		return ret;
@@ -509,14 +452,13 @@ void trace_rollback(struct trace *t)
 	load_last_seq(t);
 }
 
-/* Runs a prepared statement to completion and resets it. */
-static int run(sqlite3_stmt *s)
+int trace_run(sqlite3_stmt *s)
 {
 	int rc = sqlite3_step(s);
 
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : sql_errno(rc);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : trace_sql_errno(rc);
 }
 
 int trace_set_meta(struct trace *t, const char *key, const char *value)
@@ -525,7 +467,7 @@ int trace_set_meta(struct trace *t, const char *key, const char *value)
 
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
-	return run(s);
+	return trace_run(s);
 }
 
 int trace_get_meta(struct trace *t, const char *key, char *buf, size_t size)
@@ -543,334 +485,3 @@ int trace_get_meta(struct trace *t, const char *key, char *buf, size_t size)
 	return ret;
 }
 
-/* ---- blobs ---------------------------------------------------------- */
-
-/* The id of the blob with @hash, or 0 */
-static sqlite3_int64 blob_find(struct trace *t, const uint8_t hash[32])
-{
-	sqlite3_stmt *s = t->stmt[ST_BLOB_HAS];
-	sqlite3_int64 id = 0;
-
-	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return id;
-}
-
-/* Keeps the dictionary the packer just adopted, in the open transaction */
-static int dictionary_put(struct trace *t)
-{
-	sqlite3_stmt *s = t->stmt[ST_DICT_PUT];
-	const void *data;
-	uint32_t id;
-	size_t len;
-
-	if (packer_dictionary(t->packer, &id, &data, &len))
-		return -ENOENT;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_blob(s, 2, data, (int)len, SQLITE_STATIC);
-	t->dict_pending = true;
-	return run(s);
-}
-
-/* Stores @data (if new); its blob id goes to @id. */
-static int blob_put(struct trace *t, const void *data, size_t len,
-		    sqlite3_int64 *id)
-{
-	sqlite3_stmt *s = t->stmt[ST_BLOB_PUT];
-	struct packed packed;
-	uint8_t hash[32];
-	int ret;
-
-	sha256_buf(data, len, hash);
-	*id = blob_find(t, hash);
-	if (*id)
-		return 0;
-	ret = packer_pack(t->packer, data, len, &packed);
-	if (ret)
-		return ret;
-	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)len);
-	sqlite3_bind_int(s, 3, packed.codec);
-	sqlite3_bind_blob(s, 4, packed.data, (int)packed.len, SQLITE_STATIC);
-	ret = run(s);
-	*id = sqlite3_last_insert_rowid(t->db);
-	if (!ret && packer_learn(t->packer, data, len))
-		ret = dictionary_put(t);
-	return ret;
-}
-
-/* Fetches blob @id into @b; returns its size or a negative errno. */
-static ssize_t blob_get(struct trace *t, sqlite3_int64 id, struct buffer *b)
-{
-	sqlite3_stmt *s = t->stmt[ST_BLOB_GET];
-	ssize_t ret = -EBADMSG;
-
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		size_t size = (size_t)sqlite3_column_int64(s, 0);
-		const void *p = sqlite3_column_blob(s, 2);
-		size_t n = (size_t)sqlite3_column_bytes(s, 2);
-
-		ret = grow(b, size ? size : 1) ? -ENOMEM :
-		      packer_unpack(t->packer, sqlite3_column_int(s, 1), p, n, b->p, size);
-	}
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	return ret;
-}
-
-/* ---- adding rows ---------------------------------------------------- */
-
-int trace_add_op(struct trace *t, const struct trace_op *op)
-{
-	sqlite3_stmt *s = t->stmt[ST_OP_PUT];
-	sqlite3_int64 did = 0, oid = 0;
-	int ret;
-
-	if (op->seq != t->last_seq + 1)
-		return -EINVAL;
-	if (op->len && (ret = blob_put(t, op->data, op->len, &did)))
-		return ret;
-	if (op->ooblen && (ret = blob_put(t, op->oob, op->ooblen, &oid)))
-		return ret;
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)op->seq);
-	sqlite3_bind_int(s, 2, op->kind);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)op->addr);
-	sqlite3_bind_int64(s, 4, op->len);
-	if (op->len)
-		sqlite3_bind_int64(s, 5, did);
-	sqlite3_bind_int64(s, 6, op->oob_offset);
-	sqlite3_bind_int64(s, 7, op->ooblen);
-	if (op->ooblen)
-		sqlite3_bind_int64(s, 8, oid);
-	sqlite3_bind_int(s, 9, op->oob_auto);
-	sqlite3_bind_int(s, 10, op->result);
-	sqlite3_bind_int64(s, 11, (sqlite3_int64)op->time_ns);
-	ret = run(s);
-	if (!ret)
-		t->last_seq = op->seq;
-	return ret;
-}
-
-static const char *file_kind_name(enum trace_file_kind kind)
-{
-	return kind == TRACE_FILE_EXPECT ? "expect" :
-	       kind == TRACE_FILE_IN_PLACE ? "in-place" : "absent";
-}
-
-static int add_mark_file(struct trace *t, sqlite3_int64 mark,
-			 const struct trace_mark_file *mf)
-{
-	sqlite3_stmt *s = t->stmt[ST_MARK_FILE_PUT];
-	sqlite3_int64 cid = 0;
-	int ret;
-
-	if (mf->content && (ret = blob_put(t, mf->content, mf->content_len, &cid)))
-		return ret;
-	sqlite3_bind_int64(s, 1, mark);
-	sqlite3_bind_text(s, 2, mf->path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, file_kind_name(mf->kind), -1, SQLITE_STATIC);
-	if (mf->kind != TRACE_FILE_ABSENT) {
-		sqlite3_bind_int64(s, 4, (sqlite3_int64)mf->size);
-		sqlite3_bind_blob(s, 5, mf->sha256, 32, SQLITE_STATIC);
-	}
-	if (mf->content)
-		sqlite3_bind_int64(s, 6, cid);
-	return run(s);
-}
-
-int trace_add_mark(struct trace *t, const struct trace_mark *m)
-{
-	sqlite3_stmt *s = t->stmt[ST_MARK_PUT];
-	sqlite3_int64 id;
-	int ret;
-
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)m->after_seq);
-	sqlite3_bind_text(s, 2, m->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)m->time_ns);
-	ret = run(s);
-	id = sqlite3_last_insert_rowid(t->db);
-	for (uint32_t i = 0; !ret && i < m->nfiles; i++)
-		ret = add_mark_file(t, id, &m->files[i]);
-	return ret;
-}
-
-int trace_add_violation(struct trace *t, const struct trace_violation *v)
-{
-	sqlite3_stmt *s = t->stmt[ST_VIOLATION_PUT];
-
-	if (!s)
-		return -EROFS;
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)v->seq);
-	sqlite3_bind_text(s, 2, trace_violation_kind_name(v->kind), -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)v->block);
-	sqlite3_bind_int64(s, 4, v->page);
-	sqlite3_bind_int64(s, 5, v->detail);
-	return run(s);
-}
-
-int trace_add_read(struct trace *t, const struct trace_read *r)
-{
-	sqlite3_stmt *s = t->stmt[ST_READ_PUT];
-
-	if (!s)
-		return -EROFS;
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)r->after_seq);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)r->addr);
-	sqlite3_bind_int64(s, 3, r->len);
-	sqlite3_bind_int64(s, 4, r->ooblen);
-	sqlite3_bind_int64(s, 5, r->mode);
-	sqlite3_bind_int64(s, 6, r->corrected);
-	sqlite3_bind_int64(s, 7, r->failed);
-	sqlite3_bind_int64(s, 8, (sqlite3_int64)r->time_ns);
-	return run(s);
-}
-
-static bool all_ff(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != 0xff)
-			return false;
-	return true;
-}
-
-int trace_add_initial(struct trace *t, struct flash *f)
-{
-	const struct geometry *g = flash_geometry(f);
-	uint32_t unit_data = geometry_unit_data(g);
-	size_t size = flash_unit_size(f);
-	uint8_t *buf = malloc(size);
-	sqlite3_stmt *s = t->stmt[ST_INITIAL_PUT];
-	sqlite3_int64 id;
-	sqlite3_stmt *bad = NULL;
-	int ret = buf ? 0 : -ENOMEM;
-
-	for (uint64_t u = 0; !ret && u < flash_units(f); u++) {
-		flash_dump_unit(f, u, buf);
-		if (all_ff(buf, size))
-			continue;
-		ret = blob_put(t, buf, size, &id);
-		if (ret)
-			break;
-		sqlite3_bind_int64(s, 1, (sqlite3_int64)(u * unit_data));
-		sqlite3_bind_int64(s, 2, id);
-		ret = run(s);
-	}
-	free(buf);
-	if (!ret && sqlite3_prepare_v2(t->db, "INSERT INTO initial_bad_blocks VALUES (?)",
-				       -1, &bad, NULL) != SQLITE_OK)
-		ret = -EIO;
-	for (uint64_t b = 0; !ret && b < geometry_blocks(g); b++) {
-		if (flash_is_bad(f, b) != 1)
-			continue;
-		sqlite3_bind_int64(bad, 1, (sqlite3_int64)b);
-		ret = run(bad);
-	}
-	sqlite3_finalize(bad);
-	return ret;
-}
-
-/* ---- reading -------------------------------------------------------- */
-
-int trace_geometry(struct trace *t, struct geometry *g, struct muse_error *e)
-{
-	char spec[1024];
-
-	if (trace_get_meta(t, "geometry", spec, sizeof(spec)))
-		return muse_fail(e, -EBADMSG, "the trace has no geometry");
-	return geometry_parse(spec, g, e);
-}
-
-int trace_load_initial(struct trace *t, struct flash *f, struct muse_error *e)
-{
-	uint32_t unit_data = geometry_unit_data(flash_geometry(f));
-	size_t size = flash_unit_size(f);
-	sqlite3_stmt *s = NULL;
-	int ret = 0, rc;
-
-	if (sqlite3_prepare_v2(t->db, "SELECT addr, data FROM initial_units ORDER BY addr",
-			       -1, &s, NULL) != SQLITE_OK)
-		return sql_fail(t, e, SQLITE_ERROR, "reading the initial state");
-	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		uint64_t addr = (uint64_t)sqlite3_column_int64(s, 0);
-		ssize_t n = blob_get(t, sqlite3_column_int64(s, 1), &t->data);
-
-		if (n != (ssize_t)size || addr % unit_data ||
-		    addr / unit_data >= flash_units(f))
-			ret = muse_fail(e, -EBADMSG,
-					"initial state at 0x%" PRIx64 " is damaged", addr);
-		else
-			flash_load_unit(f, addr / unit_data, t->data.p);
-	}
-	sqlite3_finalize(s);
-	if (ret)
-		return ret;
-	flash_scan_bad_blocks(f);
-	if (sqlite3_prepare_v2(t->db, "SELECT block FROM initial_bad_blocks", -1,
-			       &s, NULL) != SQLITE_OK)
-		return sql_fail(t, e, SQLITE_ERROR, "reading the bad blocks");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		flash_set_bad(f, (uint64_t)sqlite3_column_int64(s, 0));
-	sqlite3_finalize(s);
-	return 0;
-}
-
-static int row_to_op(struct trace *t, sqlite3_stmt *s, struct trace_op *op)
-{
-	ssize_t n;
-
-	memset(op, 0, sizeof(*op));
-	op->seq = (uint64_t)sqlite3_column_int64(s, 0);
-	op->kind = (enum trace_op_kind)sqlite3_column_int(s, 1);
-	op->addr = (uint64_t)sqlite3_column_int64(s, 2);
-	op->len = (uint32_t)sqlite3_column_int64(s, 3);
-	op->oob_offset = (uint32_t)sqlite3_column_int64(s, 5);
-	op->ooblen = (uint32_t)sqlite3_column_int64(s, 6);
-	op->oob_auto = sqlite3_column_int(s, 8);
-	op->result = sqlite3_column_int(s, 9);
-	op->time_ns = (uint64_t)sqlite3_column_int64(s, 10);
-	if (op->len) {
-		n = blob_get(t, sqlite3_column_int64(s, 4), &t->data);
-		if (n != op->len)
-			return -EBADMSG;
-		op->data = t->data.p;
-	}
-	if (op->ooblen) {
-		n = blob_get(t, sqlite3_column_int64(s, 7), &t->oob);
-		if (n != op->ooblen)
-			return -EBADMSG;
-		op->oob = t->oob.p;
-	}
-	return 0;
-}
-
-int trace_for_each_op(struct trace *t, uint64_t first, uint64_t last,
-		      trace_op_fn fn, void *ctx, struct muse_error *e)
-{
-	sqlite3_stmt *s = t->stmt[ST_OPS_GET];
-	uint64_t expect = first;
-	struct trace_op op;
-	int ret = 0, rc;
-
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)first);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)last);
-	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		ret = row_to_op(t, s, &op);
-		if (!ret && op.seq != expect)
-			ret = -EBADMSG;
-		if (ret)
-			muse_fail(e, ret, "op %" PRIu64 " is missing or damaged",
-				  expect);
-		else
-			ret = fn(ctx, &op);
-		expect++;
-	}
-	if (!ret && rc != SQLITE_DONE)
-		ret = sql_fail(t, e, rc, "reading the ops");
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	return ret;
-}

@@ -33,16 +33,14 @@ enum trace_op_kind {
 	TRACE_MARKBAD = 3,
 };
 
+/*
+ * One op of a recording.  A program keeps what was programmed in @prog; an
+ * erase or a markbad only @prog.addr, the start of its block.
+ */
 struct trace_op {
 	uint64_t seq;
 	enum trace_op_kind kind;
-	uint64_t addr;
-	uint32_t len;
-	const uint8_t *data;
-	uint32_t oob_offset;
-	uint32_t ooblen;
-	const uint8_t *oob;
-	bool oob_auto;
+	struct flash_program prog;
 	int32_t result;
 	uint64_t time_ns;
 };
@@ -143,11 +141,5 @@ typedef int (*trace_op_fn)(void *ctx, const struct trace_op *op);
 /* Calls @fn for ops @first..@last in order, payloads decompressed. */
 int trace_for_each_op(struct trace *t, uint64_t first, uint64_t last,
 		      trace_op_fn fn, void *ctx, struct muse_error *e);
-
-/* The SQLite connection, for read-only queries (inspect). */
-struct sqlite3 *trace_db(struct trace *t);
-
-/* The name of a violation kind as stored: nop, order, one-over-zero */
-const char *trace_violation_kind_name(enum flash_violation_kind kind);
 
 #endif

@@ -11,38 +11,12 @@
  * 1, or exits 0.  (In C because a Python start costs seconds in a guest.)
  */
 #include <inttypes.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "rebuild.h"
 #include "trace.h"
-
-static int integrity(struct trace *t)
-{
-	sqlite3_stmt *st;
-	int ok = 0;
-
-	if (sqlite3_prepare_v2(trace_db(t), "PRAGMA integrity_check", -1, &st,
-			       NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		ok = !strcmp((const char *)sqlite3_column_text(st, 0), "ok");
-	sqlite3_finalize(st);
-	return ok;
-}
-
-static int gapless(struct trace *t)
-{
-	sqlite3_stmt *st;
-	int ok = 0;
-
-	if (sqlite3_prepare_v2(trace_db(t), "SELECT count(*), coalesce(min(seq), 1),"
-			       " coalesce(max(seq), 0) FROM ops", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		ok = sqlite3_column_int64(st, 1) == 1 &&
-		     sqlite3_column_int64(st, 0) == sqlite3_column_int64(st, 2);
-	sqlite3_finalize(st);
-	return ok;
-}
+#include "trace_query.h"
 
 static int check_acks(struct flash *f, const char *acks, const char *dir)
 {
@@ -89,10 +63,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", e.msg);
 		return 1;
 	}
-	if (!integrity(t) && ++bad)
-		fprintf(stderr, "integrity_check failed\n");
-	if (!gapless(t) && ++bad)
-		fprintf(stderr, "the ops have gaps\n");
+	if (trace_check_integrity(t, &e) && ++bad)
+		fprintf(stderr, "%s\n", e.msg);
 	if (rebuild_initial(t, &f, &e) || rebuild_range(t, f, 1, trace_last_seq(t), &e)) {
 		fprintf(stderr, "replay: %s\n", e.msg);
 		bad++;

@@ -7,10 +7,11 @@
 
 #include <ftw.h>
 
-#include "flash.h"
 #include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+#include "flash.h"
 
 #define MAX_TESTS 512
 

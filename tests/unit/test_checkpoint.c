@@ -58,7 +58,7 @@ static int add_one(struct trace *t, struct flash *ref, uint64_t seq,
 
 	if (top[b] == PPB || next(x) % 9 == 0) {
 		op.kind = TRACE_ERASE;
-		op.addr = b * PPB * 2048;
+		op.prog.addr = b * PPB * 2048;
 		top[b] = 0;
 		return flash_erase(ref, b) ? -EIO : trace_add_op(t, &op);
 	}
@@ -71,11 +71,11 @@ static int add_one(struct trace *t, struct flash *ref, uint64_t seq,
 	p.ooblen = sizeof(oob);
 	p.oob = oob;
 	op.kind = TRACE_PROGRAM;
-	op.addr = p.addr;
-	op.len = p.len;
-	op.data = d;
-	op.ooblen = p.ooblen;
-	op.oob = oob;
+	op.prog.addr = p.addr;
+	op.prog.len = p.len;
+	op.prog.data = d;
+	op.prog.ooblen = p.ooblen;
+	op.prog.oob = oob;
 	return flash_program(ref, &p) ? -EIO : trace_add_op(t, &op);
 }
 

@@ -41,8 +41,8 @@ static struct trace_op page_op(uint64_t seq, uint64_t addr, const uint8_t *d,
 			       const uint8_t *oob)
 {
 	struct trace_op op = {
-		.seq = seq, .kind = TRACE_PROGRAM, .addr = addr, .len = PAGE,
-		.data = d, .ooblen = oob ? OOB : 0, .oob = oob,
+		.seq = seq, .kind = TRACE_PROGRAM, .prog.addr = addr, .prog.len = PAGE,
+		.prog.data = d, .prog.ooblen = oob ? OOB : 0, .prog.oob = oob,
 	};
 
 	return op;
@@ -213,7 +213,7 @@ TEST(cut_torn_is_deterministic_and_seeds_differ)
 static struct flash *nand_erase_cut(uint64_t seed, enum cut_model m,
 				    struct cut_report *r, uint8_t *before)
 {
-	struct trace_op op = { .seq = 90, .kind = TRACE_ERASE, .addr = 128 * 1024 };
+	struct trace_op op = { .seq = 90, .kind = TRACE_ERASE, .prog.addr = 128 * 1024 };
 	struct flash *f = test_flash("nand-2k,size=1m");
 	uint8_t d[PAGE];
 	struct muse_error e;
@@ -357,8 +357,8 @@ static struct flash *nor_cut(const char *at, uint64_t seed, enum cut_model m,
 {
 	static uint8_t d[64];
 	struct trace_op prog = { .seq = 3, .kind = TRACE_PROGRAM,
-				 .addr = 65536 + 128, .len = 64, .data = d };
-	struct trace_op erase = { .seq = 3, .kind = TRACE_ERASE, .addr = 65536 };
+				 .prog.addr = 65536 + 128, .prog.len = 64, .prog.data = d };
+	struct trace_op erase = { .seq = 3, .kind = TRACE_ERASE, .prog.addr = 65536 };
 	struct flash_program old = { .addr = 65536, .len = 64, .data = d };
 	struct flash *f = test_flash("nor-64k,size=1m");
 	struct muse_error e;

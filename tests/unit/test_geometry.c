@@ -7,6 +7,7 @@
 #include <errno.h>
 
 #include "geometry.h"
+#include "util.h"
 
 static int parse(const char *spec, struct geometry *g, struct muse_error *e)
 {

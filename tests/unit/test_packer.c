@@ -12,6 +12,7 @@
 
 #include "packer.h"
 #include "trace.h"
+#include "trace_impl.h"
 
 #define PAGE 2048
 
@@ -148,7 +149,7 @@ static int count(struct trace *t, const char *sql)
 	sqlite3_stmt *s;
 	int n = -1;
 
-	if (sqlite3_prepare_v2(trace_db(t), sql, -1, &s, NULL) == SQLITE_OK &&
+	if (sqlite3_prepare_v2(t->db, sql, -1, &s, NULL) == SQLITE_OK &&
 	    sqlite3_step(s) == SQLITE_ROW)
 		n = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
@@ -161,7 +162,7 @@ static int add_shared_pages(struct trace *t, uint64_t first, uint64_t last)
 
 	for (uint64_t n = first; n <= last; n++) {
 		struct trace_op op = { .seq = n, .kind = TRACE_PROGRAM,
-				       .addr = (n % 4096) * PAGE, .len = PAGE, .data = page };
+				       .prog.addr = (n % 4096) * PAGE, .prog.len = PAGE, .prog.data = page };
 
 		shared_page(page, (uint32_t)n);
 		if (trace_add_op(t, &op))
@@ -176,7 +177,7 @@ static int compare_page(void *ctx, const struct trace_op *op)
 	uint8_t page[PAGE];
 
 	shared_page(page, (uint32_t)op->seq);
-	*(int *)ctx += op->len != PAGE || memcmp(op->data, page, PAGE);
+	*(int *)ctx += op->prog.len != PAGE || memcmp(op->prog.data, page, PAGE);
 	return 0;
 }
 

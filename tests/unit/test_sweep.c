@@ -85,12 +85,12 @@ static struct trace *plan_trace(const char *name)
 	trace_begin(t);
 	for (uint64_t s = 1; s <= 7; s++) {
 		struct trace_op op = { .seq = s, .kind = TRACE_PROGRAM,
-				       .addr = (s - 2) * 2048, .len = 2048, .data = page };
+				       .prog.addr = (s - 2) * 2048, .prog.len = 2048, .prog.data = page };
 
 		if (s == 1)
 			op = (struct trace_op){ .seq = 1, .kind = TRACE_ERASE };
 		if (s == 6)
-			op = (struct trace_op){ .seq = 6, .kind = TRACE_MARKBAD, .addr = 131072 };
+			op = (struct trace_op){ .seq = 6, .kind = TRACE_MARKBAD, .prog.addr = 131072 };
 		if (s == 7)
 			op.result = -EIO;
 		trace_add_op(t, &op);

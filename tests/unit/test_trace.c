@@ -17,6 +17,7 @@
 #include "markproto.h"
 #include "schema.h"
 #include "trace.h"
+#include "trace_impl.h"
 
 static void path_in_tmp(char *buf, size_t size, const char *name)
 {
@@ -40,7 +41,7 @@ static struct trace_op program_op(uint64_t seq, uint64_t addr,
 				  const uint8_t *data, uint32_t len)
 {
 	return (struct trace_op){ .seq = seq, .kind = TRACE_PROGRAM,
-				  .addr = addr, .len = len, .data = data,
+				  .prog.addr = addr, .prog.len = len, .prog.data = data,
 				  .time_ns = seq * 1000 };
 }
 
@@ -56,7 +57,7 @@ static int collect(void *ctx, const struct trace_op *op)
 
 	if (c->n < 16) {
 		c->op[c->n] = *op;
-		c->first_byte[c->n] = op->len ? op->data[0] : 0;
+		c->first_byte[c->n] = op->prog.len ? op->prog.data[0] : 0;
 	}
 	c->n++;
 	return 0;
@@ -69,7 +70,7 @@ static int count_rows(struct trace *t, const char *table)
 	int n = -1;
 
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
-	if (sqlite3_prepare_v2(trace_db(t), sql, -1, &s, NULL) == SQLITE_OK &&
+	if (sqlite3_prepare_v2(t->db, sql, -1, &s, NULL) == SQLITE_OK &&
 	    sqlite3_step(s) == SQLITE_ROW)
 		n = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
@@ -94,12 +95,12 @@ TEST(trace_ops_round_trip_with_shared_payloads)
 	op = program_op(1, 0, page, 2048);
 	CHECK_INT(trace_add_op(t, &op), 0);
 	op = program_op(2, 2048, page, 2048);	/* the same bytes again */
-	op.oob = oob;
-	op.ooblen = 4;
-	op.oob_offset = 2;
-	op.oob_auto = true;
+	op.prog.oob = oob;
+	op.prog.ooblen = 4;
+	op.prog.oob_offset = 2;
+	op.prog.oob_auto = true;
 	CHECK_INT(trace_add_op(t, &op), 0);
-	op = (struct trace_op){ .seq = 3, .kind = TRACE_ERASE, .addr = 0 };
+	op = (struct trace_op){ .seq = 3, .kind = TRACE_ERASE, .prog.addr = 0 };
 	CHECK_INT(trace_add_op(t, &op), 0);
 	op = program_op(4, 0, other, 2048);
 	CHECK_INT(trace_add_op(t, &op), 0);
@@ -115,10 +116,10 @@ TEST(trace_ops_round_trip_with_shared_payloads)
 	CHECK_STR(value, "nand-2k,size=1m");
 	CHECK_INT(trace_for_each_op(t, 1, 4, collect, &c, &e), 0);
 	CHECK_INT(c.n, 4);
-	CHECK_INT(c.op[1].addr, 2048);
-	CHECK_INT(c.op[1].ooblen, 4);
-	CHECK_INT(c.op[1].oob_offset, 2);
-	CHECK(c.op[1].oob_auto);
+	CHECK_INT(c.op[1].prog.addr, 2048);
+	CHECK_INT(c.op[1].prog.ooblen, 4);
+	CHECK_INT(c.op[1].prog.oob_offset, 2);
+	CHECK(c.op[1].prog.oob_auto);
 	CHECK_INT(c.first_byte[1], 0x5a);
 	CHECK_INT(c.op[2].kind, TRACE_ERASE);
 	CHECK_INT(c.first_byte[3], 0xff);
@@ -142,7 +143,7 @@ TEST(trace_compresses_payloads)
 	CHECK(t);
 	struct trace_op op = program_op(1, 0, page, sizeof(page));
 	CHECK_INT(trace_add_op(t, &op), 0);
-	CHECK(sqlite3_prepare_v2(trace_db(t), "SELECT length(data), codec FROM blobs",
+	CHECK(sqlite3_prepare_v2(t->db, "SELECT length(data), codec FROM blobs",
 				 -1, &s, NULL) == SQLITE_OK);
 	CHECK(sqlite3_step(s) == SQLITE_ROW);
 	stored = sqlite3_column_int(s, 0);

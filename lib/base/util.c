@@ -1,0 +1,89 @@
+/*
+ * util.c - small helpers (see util.h).
+ */
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int grow_array(void *arr, size_t *cap, size_t need, size_t elem)
+{
+	void **p = arr;
+	size_t n = *cap ? *cap : 8;
+	void *more;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	more = realloc(*p, n * elem);
+	if (!more)
+		return -ENOMEM;
+	*p = more;
+	*cap = n;
+	return 0;
+}
+
+int reserve_bytes(uint8_t **buf, size_t *size, size_t need)
+{
+	uint8_t *p;
+
+	if (*size >= need)
+		return 0;
+	p = realloc(*buf, need);
+	if (!p)
+		return -ENOMEM;
+	*buf = p;
+	*size = need;
+	return 0;
+}
+
+uint64_t popcount_bytes(const uint8_t *p, size_t n)
+{
+	uint64_t bits = 0;
+
+	for (size_t i = 0; i < n; i++)
+		bits += (uint64_t)__builtin_popcount(p[i]);
+	return bits;
+}
+
+int parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+	unsigned shift = 0;
+
+	if (!*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -EINVAL;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	default: break;
+	}
+	if (*end || (shift && v > (UINT64_MAX >> shift)))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+int split_range(const char *s, char *from, char *to, size_t size)
+{
+	const char *dots = strstr(s, "..");
+	size_t left;
+
+	if (!dots)
+		return -EINVAL;
+	left = (size_t)(dots - s);
+	if (left >= size || strlen(dots + 2) >= size)
+		return -ENAMETOOLONG;
+	memcpy(from, s, left);
+	from[left] = '\0';
+	strcpy(to, dots + 2);
+	return 0;
+}

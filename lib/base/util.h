@@ -1,0 +1,33 @@
+/*
+ * util.h - small helpers every layer needs once: growing arrays, counting
+ * bits, and the two number syntaxes users type (sizes and ranges).
+ */
+#ifndef MUSE_UTIL_H
+#define MUSE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Makes the array at *@arr (of *@cap elements of @elem bytes) hold at
+ * least @need elements, doubling its capacity; -ENOMEM leaves it as it was.
+ */
+int grow_array(void *arr, size_t *cap, size_t need, size_t elem);
+
+/* Makes the buffer at *@buf (of *@size bytes) hold at least @need bytes. */
+int reserve_bytes(uint8_t **buf, size_t *size, size_t need);
+
+/* Set bits in @n bytes */
+uint64_t popcount_bytes(const uint8_t *p, size_t n);
+
+/* "4096", "0x800", "128k", "16M", "1G" */
+int parse_size(const char *s, uint64_t *out);
+
+/*
+ * "A..B" split into its two sides, each copied into a buffer of @size
+ * bytes; either side may be empty (from the start, to the end).
+ * -EINVAL without "..", -ENAMETOOLONG when a side does not fit.
+ */
+int split_range(const char *s, char *from, char *to, size_t size);
+
+#endif

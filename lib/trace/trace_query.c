@@ -1,0 +1,393 @@
+/*
+ * trace_query.c - questions asked of a trace (see trace_query.h).
+ *
+ * Op kinds are bound as parameters from their enum, never written as
+ * numbers in the SQL.
+ */
+#define _GNU_SOURCE
+#include "trace_query.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "names.h"
+#include "trace_impl.h"
+#include "util.h"
+
+static int prepare(struct trace *t, const char *sql, sqlite3_stmt **st,
+		   struct muse_error *e)
+{
+	int rc = sqlite3_prepare_v2(t->db, sql, -1, st, NULL);
+
+	return rc == SQLITE_OK ? 0 : trace_sql_fail(t, e, rc, "querying the trace");
+}
+
+/* Ends a row loop: the error of a step that was neither a row nor done */
+static int finish(struct trace *t, sqlite3_stmt *st, int ret, int rc,
+		  struct muse_error *e)
+{
+	if (!ret && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		ret = trace_sql_fail(t, e, rc, "reading the trace");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static const char *text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+
+	return s ? (const char *)s : "";
+}
+
+/* ---- statistics -------------------------------------------------------- */
+
+/* One number; @kind, if not 0, is bound to ?1 */
+static uint64_t count(struct trace *t, const char *sql, int kind)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t v = 0;
+
+	if (sqlite3_prepare_v2(t->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (kind)
+		sqlite3_bind_int(st, 1, kind);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void count_ops(struct trace *t, struct trace_stats *s)
+{
+	static const char by_kind[] = "SELECT count(*) FROM ops WHERE kind = ?1";
+	static const char places[] = "SELECT count(DISTINCT addr) FROM ops WHERE kind = ?1";
+
+	s->ops = t->last_seq;
+	s->programs = count(t, by_kind, TRACE_PROGRAM);
+	s->programmed_pages = count(t, places, TRACE_PROGRAM);
+	s->erases = count(t, by_kind, TRACE_ERASE);
+	s->erased_blocks = count(t, places, TRACE_ERASE);
+	s->markbads = count(t, by_kind, TRACE_MARKBAD);
+	s->bytes_programmed = count(t, "SELECT coalesce(sum(len + ooblen), 0) FROM ops"
+				    " WHERE kind = ?1", TRACE_PROGRAM);
+}
+
+int trace_get_stats(struct trace *t, struct trace_stats *s,
+		    struct muse_error *e)
+{
+	(void)e;
+	memset(s, 0, sizeof(*s));
+	count_ops(t, s);
+	s->marks = count(t, "SELECT count(*) FROM marks", 0);
+	if (t->version >= 2)
+		s->violations = count(t, "SELECT count(*) FROM violations", 0);
+	s->payloads = count(t, "SELECT count(*) FROM blobs", 0);
+	s->payload_bytes = count(t, "SELECT coalesce(sum(size), 0) FROM blobs", 0);
+	s->payload_stored = count(t, "SELECT coalesce(sum(length(data)), 0) FROM blobs", 0);
+	if (t->version >= 3)
+		s->dictionary_bytes = count(t, "SELECT coalesce(sum(length(data)), 0)"
+					    " FROM dictionaries", 0);
+	return 0;
+}
+
+/* ---- provenance ------------------------------------------------------------ */
+
+int trace_for_each_meta(struct trace *t, trace_meta_fn fn, void *ctx,
+			struct muse_error *e)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = prepare(t, "SELECT key, value FROM meta ORDER BY key", &st, e);
+	int rc = SQLITE_DONE;
+
+	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		ret = fn(ctx, text(st, 0), text(st, 1));
+	return finish(t, st, ret, rc, e);
+}
+
+static int print_meta(void *ctx, const char *key, const char *value)
+{
+	fprintf(ctx, "%s|%s|\n", key, value);
+	return 0;
+}
+
+/* Op @seq with its payloads' hashes as one line of @m */
+static int print_sample(sqlite3_stmt *st, uint64_t seq, FILE *m)
+{
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		for (int i = 0; i < sqlite3_column_count(st); i++)
+			fprintf(m, "%s|", text(st, i));
+		fputc('\n', m);
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+int trace_fingerprint(struct trace *t, uint8_t out[32], struct muse_error *e)
+{
+	static const char op_sql[] =
+		"SELECT o.seq, o.kind, o.addr, o.len, o.result, o.time_ns,"
+		" hex(d.hash), hex(b.hash) FROM ops o LEFT JOIN blobs d ON d.id = o.data"
+		" LEFT JOIN blobs b ON b.id = o.oob WHERE o.seq = ?";
+	uint64_t last = t->last_seq;
+	sqlite3_stmt *st = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	int ret;
+
+	if (!m)
+		return muse_fail(e, -ENOMEM, "out of memory");
+	ret = trace_for_each_meta(t, print_meta, m, e);
+	fprintf(m, "ops=%" PRIu64 "\n", last);
+	if (!ret)
+		ret = prepare(t, op_sql, &st, e);
+	for (uint64_t i = 0; !ret && last && i <= 16; i++)
+		ret = print_sample(st, 1 + (last - 1) * i / 16, m);
+	sqlite3_finalize(st);
+	fclose(m);
+	if (!ret)
+		sha256_buf(buf, len, out);
+	free(buf);
+	return ret;
+}
+
+/* ---- marks ------------------------------------------------------------------ */
+
+int trace_find_mark(struct trace *t, const char *name, uint64_t *after_seq)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = -ENOENT;
+
+	if (prepare(t, "SELECT after_seq FROM marks WHERE name = ? ORDER BY id LIMIT 1",
+		    &st, NULL))
+		return -EIO;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*after_seq = (uint64_t)sqlite3_column_int64(st, 0);
+		ret = 0;
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* A mark being gathered from its rows; strings point into the statement */
+struct mark_rows {
+	struct trace_mark mark;
+	struct trace_mark_file *files;
+	size_t cap;
+	char **strings;			/* owned copies, freed per mark */
+	size_t nstrings, strings_cap;
+};
+
+static const char *keep(struct mark_rows *r, const char *s)
+{
+	char *copy = strdup(s);
+
+	if (!copy || grow_array(&r->strings, &r->strings_cap, r->nstrings + 1,
+				sizeof(*r->strings))) {
+		free(copy);
+		return NULL;
+	}
+	r->strings[r->nstrings++] = copy;
+	return copy;
+}
+
+static void drop_strings(struct mark_rows *r)
+{
+	for (size_t i = 0; i < r->nstrings; i++)
+		free(r->strings[i]);
+	r->nstrings = 0;
+}
+
+static int add_file(struct mark_rows *r, sqlite3_stmt *st, struct muse_error *e)
+{
+	struct trace_mark_file *mf;
+
+	if (grow_array(&r->files, &r->cap, r->mark.nfiles + 1, sizeof(*r->files)))
+		return muse_fail(e, -ENOMEM, "out of memory");
+	mf = &r->files[r->mark.nfiles];
+	memset(mf, 0, sizeof(*mf));
+	if (trace_file_kind_parse(text(st, 5), &mf->kind))
+		return muse_fail(e, -EBADMSG, "mark %s: file %s has an unknown kind \"%s\"",
+				 r->mark.name, text(st, 4), text(st, 5));
+	mf->path = keep(r, text(st, 4));
+	if (!mf->path)
+		return muse_fail(e, -ENOMEM, "out of memory");
+	mf->size = (uint64_t)sqlite3_column_int64(st, 6);
+	if (sqlite3_column_bytes(st, 7) == 32)
+		memcpy(mf->sha256, sqlite3_column_blob(st, 7), 32);
+	r->mark.nfiles++;
+	return 0;
+}
+
+static int start_mark(struct mark_rows *r, sqlite3_stmt *st, struct muse_error *e)
+{
+	drop_strings(r);
+	r->mark = (struct trace_mark){
+		.after_seq = (uint64_t)sqlite3_column_int64(st, 1),
+		.name = keep(r, text(st, 2)),
+		.time_ns = (uint64_t)sqlite3_column_int64(st, 3),
+	};
+	return r->mark.name ? 0 : muse_fail(e, -ENOMEM, "out of memory");
+}
+
+int trace_for_each_mark(struct trace *t, trace_mark_fn fn, void *ctx,
+			struct muse_error *e)
+{
+	static const char sql[] =
+		"SELECT m.id, m.after_seq, m.name, m.time_ns, f.path, f.kind, f.size,"
+		" f.sha256 FROM marks m LEFT JOIN mark_files f ON f.mark = m.id"
+		" ORDER BY m.after_seq, m.id, f.path";
+	struct mark_rows r = { 0 };
+	sqlite3_stmt *st = NULL;
+	int64_t id = -1;
+	int ret = prepare(t, sql, &st, e), rc = SQLITE_DONE;
+
+	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_int64(st, 0) != id) {
+			if (id >= 0)
+				ret = fn(ctx, &r.mark);
+			if (!ret)
+				ret = start_mark(&r, st, e);
+			id = sqlite3_column_int64(st, 0);
+		}
+		if (!ret && sqlite3_column_type(st, 4) != SQLITE_NULL)
+			ret = add_file(&r, st, e);
+		r.mark.files = r.files;
+	}
+	if (!ret && id >= 0 && rc == SQLITE_DONE)
+		ret = fn(ctx, &r.mark);
+	ret = finish(t, st, ret, rc, e);
+	drop_strings(&r);
+	free(r.strings);
+	free(r.files);
+	return ret;
+}
+
+/* ---- ops and violations --------------------------------------------------- */
+
+int trace_for_each_op_head(struct trace *t, const struct trace_op_filter *f,
+			   trace_op_fn fn, void *ctx, struct muse_error *e)
+{
+	static const char sql[] =
+		"SELECT seq, kind, addr, len, oob_offset, ooblen, oob_auto, result,"
+		" time_ns FROM ops WHERE seq BETWEEN ?1 AND ?2 AND (?3 = 0 OR kind = ?3)"
+		" AND (?4 < 0 OR addr / ?5 = ?4) ORDER BY seq";
+	struct geometry g;
+	sqlite3_stmt *st = NULL;
+	int ret = trace_geometry(t, &g, e), rc = SQLITE_DONE;
+
+	if (!ret)
+		ret = prepare(t, sql, &st, e);
+	if (ret)
+		return finish(t, st, ret, rc, e);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)f->first);
+	sqlite3_bind_int64(st, 2, f->last > INT64_MAX ? INT64_MAX : (sqlite3_int64)f->last);
+	sqlite3_bind_int(st, 3, f->kind);
+	sqlite3_bind_int64(st, 4, f->block);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)g.block_size);
+	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct trace_op op = {
+			.seq = (uint64_t)sqlite3_column_int64(st, 0),
+			.kind = (enum trace_op_kind)sqlite3_column_int(st, 1),
+			.prog.addr = (uint64_t)sqlite3_column_int64(st, 2),
+			.prog.len = (uint32_t)sqlite3_column_int64(st, 3),
+			.prog.oob_offset = (uint32_t)sqlite3_column_int64(st, 4),
+			.prog.ooblen = (uint32_t)sqlite3_column_int64(st, 5),
+			.prog.oob_auto = sqlite3_column_int(st, 6),
+			.result = sqlite3_column_int(st, 7),
+			.time_ns = (uint64_t)sqlite3_column_int64(st, 8),
+		};
+
+		ret = fn(ctx, &op);
+	}
+	return finish(t, st, ret, rc, e);
+}
+
+int trace_for_each_violation(struct trace *t, trace_violation_fn fn, void *ctx,
+			     struct muse_error *e)
+{
+	sqlite3_stmt *st = NULL;
+	int ret, rc = SQLITE_DONE;
+
+	if (t->version < 2)
+		return 0;
+	ret = prepare(t, "SELECT seq, kind, block, page, detail FROM violations"
+		      " ORDER BY seq", &st, e);
+	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct trace_violation v = {
+			.seq = (uint64_t)sqlite3_column_int64(st, 0),
+			.block = (uint64_t)sqlite3_column_int64(st, 2),
+			.page = (uint32_t)sqlite3_column_int64(st, 3),
+			.detail = (uint32_t)sqlite3_column_int64(st, 4),
+		};
+
+		if (trace_violation_kind_parse(text(st, 1), &v.kind))
+			ret = muse_fail(e, -EBADMSG, "op %" PRIu64 ": unknown violation"
+					" kind \"%s\"", v.seq, text(st, 1));
+		else
+			ret = fn(ctx, &v);
+	}
+	return finish(t, st, ret, rc, e);
+}
+
+/* ---- integrity and storage ------------------------------------------------- */
+
+int trace_check_integrity(struct trace *t, struct muse_error *e)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = prepare(t, "PRAGMA integrity_check", &st, e);
+	bool ok = false;
+
+	if (ret)
+		return ret;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		ok = !strcmp(text(st, 0), "ok");
+	sqlite3_finalize(st);
+	if (!ok)
+		return muse_fail(e, -EBADMSG, "SQLite's integrity check fails");
+	if (count(t, "SELECT count(*) FROM ops", 0) != t->last_seq ||
+	    (t->last_seq && count(t, "SELECT min(seq) FROM ops", 0) != 1))
+		return muse_fail(e, -EBADMSG, "the op sequence numbers have gaps");
+	return 0;
+}
+
+int trace_for_each_payload(struct trace *t, trace_payload_fn fn, void *ctx,
+			   struct muse_error *e)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = prepare(t, "SELECT size, codec, data FROM blobs", &st, e);
+	int rc = SQLITE_DONE;
+
+	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct trace_payload p = {
+			.size = (uint64_t)sqlite3_column_int64(st, 0),
+			.codec = sqlite3_column_int(st, 1),
+			.stored = sqlite3_column_blob(st, 2),
+			.stored_len = (size_t)sqlite3_column_bytes(st, 2),
+		};
+
+		ret = fn(ctx, &p);
+	}
+	return finish(t, st, ret, rc, e);
+}
+
+int trace_for_each_dictionary(struct trace *t, trace_dictionary_fn fn,
+			      void *ctx, struct muse_error *e)
+{
+	sqlite3_stmt *st = NULL;
+	int ret, rc = SQLITE_DONE;
+
+	if (t->version < 3)
+		return 0;
+	ret = prepare(t, "SELECT data FROM dictionaries", &st, e);
+	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		ret = fn(ctx, sqlite3_column_blob(st, 0),
+			 (size_t)sqlite3_column_bytes(st, 0));
+	return finish(t, st, ret, rc, e);
+}

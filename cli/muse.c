@@ -9,11 +9,12 @@
 
 #include "inspect_cmd.h"
 #include "mark_cmd.h"
+#include "merge_cmd.h"
 #include "record_cmd.h"
 #include "recover_cmd.h"
 #include "replay_cmd.h"
-#include "sweep_cmd.h"
 #include "serve_cmd.h"
+#include "sweep_cmd.h"
 #include "uml.h"
 #include "uml_cmd.h"
 #include "version.h"

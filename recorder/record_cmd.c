@@ -468,26 +468,13 @@ static int check_trace_path(struct record_args *a, char *abs, size_t size,
 static int record_in_uml(const struct record_args *a, int argc, char **argv,
 			 struct muse_error *e)
 {
+	struct uml_options o = { .kernel = a->kernel, .mem = a->mem, .log = a->log };
 	char log[PATH_MAX];
-	char **inner = calloc((size_t)argc + 4, sizeof(*inner));
-	struct uml_options o = { .kernel = a->kernel, .mem = a->mem };
-	int n = 0, ret;
 
-	if (!inner)
-		return muse_fail(e, -ENOMEM, "out of memory");
-	inner[n++] = (char *)spawn_self();
-	inner[n++] = "record";
-	inner[n++] = "--inside";
-	/* the same arguments: the guest has this working directory too */
-	for (int i = 1; i < argc; i++)
-		inner[n++] = argv[i];
-	inner[n] = NULL;
-	snprintf(log, sizeof(log), "%s.kernel.log", a->trace);
-	o.log = a->log ? a->log : log;
-	o.argv = inner;
-	ret = uml_run(&o, e);
-	free(inner);
-	return ret;
+	if (!o.log && snprintf(log, sizeof(log), "%s.kernel.log", a->trace) <
+	    (int)sizeof(log))
+		o.log = log;
+	return uml_run_self(&o, "record", argc, argv, e);
 }
 
 int cmd_record(int argc, char **argv)

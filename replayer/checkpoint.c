@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,10 +205,11 @@ static int build(struct ckpt *c, const char *path, const struct ckpt_options *o,
 {
 	uint64_t last = trace_last_seq(c->t);
 	struct builder b = { .c = c, .end = CKPT_ALIGN };
-	char tmp[4200];
+	char tmp[PATH_MAX];
 	int ret;
 
-	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
+	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid()) >= (int)sizeof(tmp))
+		return muse_fail(e, -ENAMETOOLONG, "%s: the name is too long", path);
 	b.fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (b.fd < 0)
 		return muse_fail(e, -errno, "cannot write %s: %s", tmp, strerror(errno));

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -320,28 +321,14 @@ static int serve_state(const struct replay_args *a, struct state *s,
 static int replay_in_uml(const struct replay_args *a, int argc, char **argv,
 			 struct muse_error *e)
 {
-	char **inner = calloc((size_t)argc + 4, sizeof(*inner));
 	struct uml_options o = { .kernel = a->kernel, .mem = a->mem, .log = a->log };
-	char log[4200];
-	int n = 0, ret;
+	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char log[PATH_MAX];
 
-	if (!inner)
-		return muse_fail(e, -ENOMEM, "out of memory");
-	inner[n++] = (char *)spawn_self();
-	inner[n++] = "replay";
-	inner[n++] = "--inside";
-	for (int i = 1; i < argc; i++)
-		inner[n++] = argv[i];
-	inner[n] = NULL;
-	if (!o.log) {
-		snprintf(log, sizeof(log), "%s/muse-replay.kernel.log",
-			 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!o.log && snprintf(log, sizeof(log), "%s/muse-replay.kernel.log", tmp) <
+	    (int)sizeof(log))
 		o.log = log;
-	}
-	o.argv = inner;
-	ret = uml_run(&o, e);
-	free(inner);
-	return ret;
+	return uml_run_self(&o, "replay", argc, argv, e);
 }
 
 int cmd_replay(int argc, char **argv)

@@ -56,7 +56,9 @@ static int make_dirs(struct stage *st, struct muse_error *e)
 {
 	int ret = spawn_workdir("replay", st->dir, sizeof(st->dir), e);
 
-	snprintf(st->mnt, sizeof(st->mnt), "%s/mnt", st->dir);
+	if (!ret && snprintf(st->mnt, sizeof(st->mnt), "%s/mnt", st->dir) >=
+	    (int)sizeof(st->mnt))
+		ret = muse_fail(e, -ENAMETOOLONG, "%s: the name is too long", st->dir);
 	if (!ret && mkdir(st->mnt, 0755))
 		ret = muse_fail(e, -errno, "%s: %s", st->mnt, strerror(errno));
 	return ret;

@@ -10,6 +10,7 @@
 #ifndef MUSE_STAGE_H
 #define MUSE_STAGE_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -24,8 +25,8 @@ typedef int (*stage_prepare_fn)(void *ctx, struct flash *f,
 struct stage {
 	pid_t server;
 	char mtd[64];
-	char dir[4096];
-	char mnt[4200];
+	char dir[PATH_MAX];
+	char mnt[PATH_MAX];
 	struct fs_mount m;
 };
 

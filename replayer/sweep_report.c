@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,9 @@ static void point_id(const struct report_options *o, const struct result *x,
 	snprintf(buf, size, "%.12s-%" PRIu64 "-%s-%" PRIu64, o->sha, x->n,
 		 cut_name(x->model), x->seed);
 }
+
+/* "muse replay TRACE --at N --cut MODEL --seed S": a path and a few words */
+#define REPRO_MAX (PATH_MAX + 128)
 
 static void repro(const struct report_options *o, const struct result *x,
 		  char *buf, size_t size)
@@ -142,7 +146,7 @@ static void print_summary(const struct collected *c, const struct report_options
 			  struct trace *t)
 {
 	const struct row *first = NULL;
-	char id[128], cmd[4300];
+	char id[128], cmd[REPRO_MAX];
 	size_t listed = 0;
 
 	printf("%s: %zu cut points checked: %zu passed, %zu failed, %zu errors",
@@ -224,7 +228,7 @@ static void junit_failure(FILE *f, const struct report_options *o,
 			  const struct result *x)
 {
 	const char *tag = x->verdict == VERDICT_ERROR ? "error" : "failure";
-	char id[128], cmd[4300];
+	char id[128], cmd[REPRO_MAX];
 
 	point_id(o, x, id, sizeof(id));
 	repro(o, x, cmd, sizeof(cmd));
@@ -351,7 +355,7 @@ static void html_verdicts(FILE *f, const struct collected *c,
 static void html_failures(FILE *f, const struct collected *c,
 			  const struct report_options *o)
 {
-	char id[128], cmd[4300];
+	char id[128], cmd[REPRO_MAX];
 
 	fputs("<h2>Failures and errors</h2>\n", f);
 	for (size_t i = 0; i < c->count; i++) {

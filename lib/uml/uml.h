@@ -52,6 +52,15 @@ int uml_choose(const char **kernel, struct muse_error *e);
 /* Exit status of the guest command (>= 0), or a negative errno. */
 int uml_run(const struct uml_options *o, struct muse_error *e);
 
+/*
+ * Runs this program inside the kernel of @o (whose argv is ignored) as
+ * "muse CMD --inside ARGS...", where @argv is the command's own argv
+ * (argv[0] its name): how a command that needs /dev/muse moves itself
+ * into a kernel that has it.  The guest's exit status, or a negative errno.
+ */
+int uml_run_self(const struct uml_options *o, const char *cmd, int argc,
+		 char **argv, struct muse_error *e);
+
 /* Where "make" puts the kernel, relative to this program: ../uml/linux */
 int uml_default_kernel(char *buf, size_t size, const char *name);
 

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "spawn.h"
+
 extern char **environ;
 
 int uml_default_kernel(char *buf, size_t size, const char *name)
@@ -399,5 +401,27 @@ int uml_run(const struct uml_options *o, struct muse_error *e)
 	}
 	cleanup(&s);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	return ret;
+}
+
+int uml_run_self(const struct uml_options *o, const char *cmd, int argc,
+		 char **argv, struct muse_error *e)
+{
+	char **inner = calloc((size_t)argc + 4, sizeof(*inner));
+	struct uml_options self = *o;
+	int n = 0, ret;
+
+	if (!inner)
+		return muse_fail(e, -ENOMEM, "out of memory");
+	inner[n++] = (char *)spawn_self();
+	inner[n++] = (char *)cmd;
+	inner[n++] = "--inside";
+	/* the same arguments: the guest has this working directory too */
+	for (int i = 1; i < argc; i++)
+		inner[n++] = argv[i];
+	inner[n] = NULL;
+	self.argv = inner;
+	ret = uml_run(&self, e);
+	free(inner);
 	return ret;
 }

@@ -1,0 +1,446 @@
+/*
+ * sweep.c - checking every cut point of a trace, from the host (see
+ * sweep.h).
+ */
+#define _GNU_SOURCE
+#include "sweep.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "checkpoint.h"
+#include "hash.h"
+#include "plan.h"
+#include "point.h"
+#include "pool.h"
+#include "results.h"
+#include "spawn.h"
+#include "sweep_report.h"
+#include "sweep_worker.h"
+#include "trace.h"
+
+#define CHUNKS_PER_JOB 4
+#define MIN_CHUNK 25
+
+/* ---- what to check ------------------------------------------------------- */
+
+static int resolve_range(struct trace *t, const struct sweep_options *a,
+			 struct plan_options *o, struct muse_error *e)
+{
+	char point[PATH_MAX];
+	int ret;
+
+	if (a->range)
+		return point_resolve_range(t, a->range, &o->from, &o->to, e);
+	o->to = trace_last_seq(t);
+	snprintf(point, sizeof(point), "mark:%s", a->from_mark ? a->from_mark : "mkfs-done");
+	ret = point_resolve(t, point, &o->from, e);
+	if (ret == -ENOENT && !a->from_mark) {
+		o->from = 0;	/* no preparation was recorded */
+		ret = 0;
+	}
+	if (!ret && a->to_mark) {
+		snprintf(point, sizeof(point), "mark:%s", a->to_mark);
+		ret = point_resolve(t, point, &o->to, e);
+	}
+	return ret;
+}
+
+static int make_plan(const struct sweep_options *a, struct trace *t,
+		     struct plan *p, struct muse_error *e)
+{
+	struct plan_options o = { .models = a->models, .seeds = a->seeds,
+				  .every = a->every, .shard = a->shard,
+				  .shards = a->shards };
+	int ret = resolve_range(t, a, &o, e);
+
+	return ret ? ret : plan_build(t, &o, p, e);
+}
+
+/* ---- progress ------------------------------------------------------------ */
+
+struct progress {
+	size_t total, done, failed, errors;
+	double t0, last_print;
+	bool tty;
+};
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void show_progress(struct progress *pr, bool final)
+{
+	double el = now_s() - pr->t0, rate = el > 0 ? (double)pr->done / el : 0;
+	double eta = rate > 0 ? (double)(pr->total - pr->done) / rate : 0;
+
+	if (!pr->tty && !final && now_s() - pr->last_print < 10)
+		return;
+	pr->last_print = now_s();
+	printf("%s%zu/%zu cut points, %zu failed, %zu errors, %.2f/s, ETA %.0f s%s",
+	       pr->tty ? "\r" : "", pr->done, pr->total, pr->failed, pr->errors,
+	       rate, eta, pr->tty && !final ? "  " : "\n");
+	fflush(stdout);
+}
+
+/* ---- the results file, and resuming ----------------------------------------- */
+
+struct sweep {
+	const struct sweep_options *a;
+	char results_path[PATH_MAX];
+	char dir[PATH_MAX];
+	char sha[65];
+	struct results *results;
+	struct plan plan;
+	struct cut_point *todo;
+	size_t ntodo;
+};
+
+/* Worker files an interrupted sweep left behind: their rows count */
+static int collect_leftovers(struct sweep *s, struct muse_error *e)
+{
+	DIR *d = opendir(s->dir);
+	struct dirent *de;
+	char path[PATH_MAX];
+	int ret = 0;
+
+	while (d && !ret && (de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (strncmp(de->d_name, "worker-", 7) || len < 4 ||
+		    strcmp(de->d_name + len - 3, ".db"))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", s->dir, de->d_name) >=
+		    (int)sizeof(path))
+			continue;
+		ret = results_merge(s->results, path, e);
+		if (!ret)
+			unlink(path);
+	}
+	if (d)
+		closedir(d);
+	return ret;
+}
+
+static int open_results(struct sweep *s, struct muse_error *e)
+{
+	char sha[65];
+	int ret;
+
+	if (!s->a->resume)
+		unlink(s->results_path);
+	ret = results_open(s->results_path, &s->results, e);
+	if (ret)
+		return ret;
+	if (!results_get_meta(s->results, "trace_sha256", sha, sizeof(sha)) &&
+	    strcmp(sha, s->sha))
+		return muse_fail(e, -EINVAL, "%s holds the results of another trace;"
+				 " remove it or drop --resume", s->results_path);
+	ret = results_set_meta(s->results, "trace_sha256", s->sha);
+	if (!ret)
+		ret = results_set_meta(s->results, "trace", s->a->trace);
+	if (ret)
+		return muse_fail(e, ret, "writing %s failed", s->results_path);
+	return s->a->resume ? collect_leftovers(s, e) : 0;
+}
+
+static int select_todo(struct sweep *s)
+{
+	s->todo = malloc((s->plan.count + 1) * sizeof(*s->todo));
+	if (!s->todo)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->plan.count; i++) {
+		const struct cut_point *p = &s->plan.points[i];
+
+		if (!results_has(s->results, p->n, p->model, p->seed))
+			s->todo[s->ntodo++] = *p;
+	}
+	return 0;
+}
+
+/* ---- the workers ------------------------------------------------------------ */
+
+/*
+ * The points go out in chunks, several per job, to whichever job is
+ * free: cut points differ in cost (a torn page makes recovery work), so
+ * equal shares would leave a job idle at the end.  A chunk is at least
+ * MIN_CHUNK points, as each costs a kernel boot.
+ */
+struct chunk {
+	unsigned number;
+	char list[PATH_MAX];
+	char db[PATH_MAX];
+	char log[PATH_MAX];
+	char *argv[32 + 2 * SWEEP_MAX_ALLOW];
+};
+
+struct chunks {
+	struct sweep *s;
+	struct progress pr;
+	size_t count, next, size;
+	struct chunk slot[POOL_MAX_SLOTS];
+	int failed;
+	struct muse_error *e;
+};
+
+static int write_list(const char *path, const struct cut_point *p, size_t n)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -errno;
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%" PRIu64 " %s %" PRIu64 "\n", p[i].n,
+			cut_name(p[i].model), p[i].seed);
+	return fclose(f) ? -errno : 0;
+}
+
+static void worker_args(const struct sweep_options *a, struct chunk *c)
+{
+	char **argv = c->argv;
+	int n = 0;
+
+	argv[n++] = (char *)spawn_self();
+	if (a->uml) {
+		argv[n++] = "uml";
+		if (a->kernel) {
+			argv[n++] = "--kernel";
+			argv[n++] = (char *)a->kernel;
+		}
+		argv[n++] = "--mem";
+		argv[n++] = (char *)a->mem;
+		argv[n++] = "--log";
+		argv[n++] = c->log;
+		argv[n++] = "--";
+		argv[n++] = (char *)spawn_self();
+	}
+	argv[n++] = "sweep";
+	argv[n++] = "--worker";
+	argv[n++] = c->list;
+	argv[n++] = "--results";
+	argv[n++] = c->db;
+	if (a->check) {
+		argv[n++] = "--check";
+		argv[n++] = (char *)a->check;
+	}
+	for (unsigned i = 0; i < a->nallow; i++) {
+		argv[n++] = "--allow";
+		argv[n++] = (char *)a->allow[i];
+	}
+	if (a->no_debug_checks)
+		argv[n++] = "--no-debug-checks";
+	argv[n++] = (char *)a->trace;
+	argv[n] = NULL;
+}
+
+/* Names carry this run's pid too: leftovers of a killed run never collide */
+static int name_chunk(const struct sweep *s, struct chunk *c)
+{
+	const char *d = s->dir;
+	int pid = (int)getpid();
+	unsigned k = c->number;
+
+	if (snprintf(c->list, sizeof(c->list), "%s/worker-%d-%u.list", d, pid, k) >=
+	    (int)sizeof(c->list) ||
+	    snprintf(c->db, sizeof(c->db), "%s/worker-%d-%u.db", d, pid, k) >=
+	    (int)sizeof(c->db) ||
+	    snprintf(c->log, sizeof(c->log), "%s/worker-%d-%u.kernel.log", d, pid, k) >=
+	    (int)sizeof(c->log))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int next_chunk(void *ctx, unsigned slot, char ***argv)
+{
+	struct chunks *cs = ctx;
+	struct sweep *s = cs->s;
+	struct chunk *c = &cs->slot[slot];
+	size_t first = cs->next * cs->size;
+	size_t count = s->ntodo - first < cs->size ? s->ntodo - first : cs->size;
+	int ret;
+
+	if (cs->next == cs->count)
+		return 0;
+	c->number = (unsigned)++cs->next;
+	ret = name_chunk(s, c);
+	if (!ret)
+		ret = write_list(c->list, s->todo + first, count);
+	if (ret)
+		return ret;
+	worker_args(s->a, c);
+	*argv = c->argv;
+	return 1;
+}
+
+static void worker_line(void *ctx, unsigned slot, const char *line)
+{
+	struct progress *pr = &((struct chunks *)ctx)->pr;
+
+	(void)slot;
+	if (strncmp(line, "done ", 5)) {
+		fprintf(stderr, "%s\n", line);
+		return;
+	}
+	pr->done++;
+	pr->failed += strstr(line, " fail") || strstr(line, " workload");
+	pr->errors += strstr(line, " error") != NULL;
+}
+
+/* A worker ended: merge what it found, whatever became of it */
+static void worker_done(void *ctx, unsigned slot, int status)
+{
+	struct chunks *cs = ctx;
+	struct chunk *c = &cs->slot[slot];
+
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "muse sweep: worker %u stopped early (kernel log: %s)\n",
+			c->number, c->log);
+		cs->failed = 1;
+	} else {
+		unlink(c->log);
+	}
+	if (!results_merge(cs->s->results, c->db, cs->e))
+		unlink(c->db);
+	unlink(c->list);
+}
+
+static void worker_tick(void *ctx)
+{
+	show_progress(&((struct chunks *)ctx)->pr, false);
+}
+
+static int run_workers(struct sweep *s, struct muse_error *e)
+{
+	struct chunks cs = { .s = s, .e = e,
+			     .pr = { .total = s->ntodo, .t0 = now_s(), .tty = isatty(1) } };
+	struct pool_ops ops = { .ctx = &cs, .next = next_chunk, .line = worker_line,
+				.done = worker_done, .tick = worker_tick };
+	unsigned jobs = s->a->jobs;
+	int ret;
+
+	/* one kernel's messages cannot be told apart by worker */
+	if (!s->a->uml && jobs > 1) {
+		fprintf(stderr, "muse sweep: one worker: this kernel's log is shared,"
+			" so parallel workers need a kernel each (--kernel uml)\n");
+		jobs = 1;
+	}
+	cs.size = s->ntodo / ((size_t)jobs * CHUNKS_PER_JOB);
+	if (cs.size < MIN_CHUNK)
+		cs.size = MIN_CHUNK;
+	cs.count = (s->ntodo + cs.size - 1) / cs.size;
+	ret = pool_run(jobs, &ops, e);
+	show_progress(&cs.pr, true);
+	if (ret)
+		return ret;
+	return cs.failed ? muse_fail(e, -EIO, "a worker failed; --resume continues") : 0;
+}
+
+/* ---- the whole ------------------------------------------------------------------ */
+
+static int prepare(struct sweep *s, struct muse_error *e)
+{
+	struct ckpt_options co = { 0 };
+	struct ckpt *c = NULL;
+	struct trace *t;
+	uint8_t sum[32];
+	uint64_t size;
+	int ret = sha256_file(s->a->trace, sum, &size);
+
+	if (ret)
+		return muse_fail(e, ret, "%s: %s", s->a->trace, strerror(-ret));
+	sha256_hex(sum, s->sha);
+	ret = trace_open(s->a->trace, TRACE_READ, &t, e);
+	if (ret)
+		return ret;
+	ret = make_plan(s->a, t, &s->plan, e);
+	/* built once here, not by every worker at once */
+	if (!ret)
+		ret = ckpt_open(t, s->a->trace, &co, &c, e);
+	ckpt_close(c);
+	trace_close(t, NULL);
+	return ret;
+}
+
+static int set_paths(struct sweep *s, struct muse_error *e)
+{
+	const struct sweep_options *a = s->a;
+	int n = a->results ?
+		snprintf(s->results_path, sizeof(s->results_path), "%s", a->results) :
+		snprintf(s->results_path, sizeof(s->results_path), "%s.sweep.db", a->trace);
+
+	if (n >= (int)sizeof(s->results_path) ||
+	    snprintf(s->dir, sizeof(s->dir), "%s.d", s->results_path) >= (int)sizeof(s->dir))
+		return muse_fail(e, -ENAMETOOLONG, "%s: the name is too long", a->trace);
+	return 0;
+}
+
+static int start(struct sweep *s, struct muse_error *e)
+{
+	int ret = set_paths(s, e);
+
+	if (!ret)
+		ret = prepare(s, e);
+	if (!ret && mkdir(s->dir, 0755) && errno != EEXIST)
+		ret = muse_fail(e, -errno, "%s: %s", s->dir, strerror(errno));
+	if (!ret)
+		ret = open_results(s, e);
+	if (!ret)
+		ret = select_todo(s);
+	if (!ret) {
+		printf("%s: %zu cut points, %zu to check, %u jobs\n", s->a->trace,
+		       s->plan.count, s->ntodo, s->a->jobs);
+		fflush(stdout);
+	}
+	return ret;
+}
+
+int sweep_run(const struct sweep_options *a, struct muse_error *e)
+{
+	struct sweep s = { .a = a };
+	int ret = start(&s, e), status = 0;
+
+	if (!ret && s.ntodo && run_workers(&s, e)) {
+		fprintf(stderr, "muse sweep: %s\n", e->msg);
+		status = SWEEP_EXIT_TOOL;
+	}
+	if (!ret) {
+		struct report_options ro = { .trace = a->trace, .sha = s.sha,
+					     .junit = a->junit, .html = a->html,
+					     .plan = &s.plan };
+		int rc = sweep_report(s.results, &ro, e);
+
+		ret = rc < 0 ? rc : 0;
+		status = status ? status : rc;
+	}
+	rmdir(s.dir);
+	results_close(s.results);
+	plan_free(&s.plan);
+	free(s.todo);
+	return ret ? ret : status;
+}
+
+int sweep_run_worker(const struct sweep_options *a, struct muse_error *e)
+{
+	struct worker_options w = {
+		.trace = a->trace, .list = a->worker, .results = a->results,
+		.check = a->check, .allow = a->allow,
+		.no_debug_checks = a->no_debug_checks,
+	};
+
+	if (!a->results)
+		return muse_fail(e, -EINVAL, "--worker needs --results");
+	return sweep_worker_run(&w, e);
+}

@@ -1,0 +1,52 @@
+/*
+ * sweep.h - checking every cut point of a trace, from the host.
+ *
+ * The host plans the cut points, splits what is left to do into chunks,
+ * and runs a worker per chunk (each in its own boot of the bundled kernel
+ * unless this host has /dev/muse), as many at a time as there are jobs.
+ * Workers write their own results files and report progress on stdout;
+ * the host merges them into the results file (TRACE.sweep.db), which a
+ * later --resume continues, and reports.
+ */
+#ifndef MUSE_SWEEP_H
+#define MUSE_SWEEP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+
+#define SWEEP_MAX_ALLOW 32
+#define SWEEP_EXIT_FAILED 1
+#define SWEEP_EXIT_TOOL 2
+
+struct sweep_options {
+	const char *trace;
+	unsigned models;	/* a bit per enum cut_model */
+	uint64_t seeds;
+	const char *range;
+	const char *from_mark, *to_mark;
+	uint64_t every;
+	unsigned jobs;
+	unsigned shard, shards;
+	const char *check;
+	const char *allow[SWEEP_MAX_ALLOW + 1];
+	unsigned nallow;
+	const char *junit;
+	const char *html;
+	const char *results;
+	bool resume;
+	bool no_debug_checks;
+	const char *kernel;
+	const char *mem;
+	const char *worker;	/* internal: the list a worker runs */
+	bool uml;		/* workers boot the bundled (or --kernel) kernel */
+};
+
+/* SWEEP_EXIT_FAILED if a point failed, 0 if none did, or a negative errno */
+int sweep_run(const struct sweep_options *o, struct muse_error *e);
+
+/* A worker's part: the points of o->worker, into o->results */
+int sweep_run_worker(const struct sweep_options *o, struct muse_error *e);
+
+#endif

@@ -4,8 +4,9 @@
 #   kernel/build.sh uml         -> build/uml/linux, build/uml/modules/*.ko
 #   kernel/build.sh uml-debug   -> build/uml-debug/... (KASAN, lockdep, ...)
 #
-# Inputs: Debian's linux-source-6.12 tarball, kernel/patches/*.patch, the
-# config fragments and this script.  A build is cached under
+# Inputs: Debian's linux-source-6.12 tarball, kernel/uml-fixes/*.patch
+# (fixes UML needs on some hosts), kernel/patches/*.patch (the MUSE
+# series), the config fragments and this script.  A build is cached under
 # ${XDG_CACHE_HOME:-~/.cache}/muse/kernel/ keyed by a hash of all inputs,
 # so an unchanged kernel is never rebuilt, even from a fresh clone.
 set -euo pipefail
@@ -26,7 +27,7 @@ die() { echo "kernel/build.sh: $*" >&2; exit 1; }
 
 [ -r "$tarball" ] || die "no $tarball: install the linux-source-6.12 package (make deps)"
 
-patches=("$kdir"/patches/*.patch)
+patches=("$kdir"/uml-fixes/*.patch "$kdir"/patches/*.patch)
 source_id=$(stat -c '%s %Y' "$tarball")
 src_key=$( { echo "$source_id"; cat "${patches[@]}"; } | sha256sum | cut -c1-16)
 key=$( { echo "$src_key"; cat "${fragments[@]}" "$0"; gcc --version | head -1; } |

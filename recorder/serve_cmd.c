@@ -19,16 +19,17 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
-#include "flash_backend.h"
+#include "daemon.h"
 #include "flash.h"
+#include "flash_backend.h"
+#include "flash_raw.h"
 #include "geometry.h"
-#include "util.h"
 #include "image.h"
 #include "init_params.h"
 #include "mark_server.h"
 #include "recorder.h"
 #include "server.h"
-#include "daemon.h"
+#include "util.h"
 
 #ifndef PR_SET_IO_FLUSHER
 #define PR_SET_IO_FLUSHER 57

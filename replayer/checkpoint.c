@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "flash_raw.h"
 #include "hash.h"
 #include "rebuild.h"
 #include "trace_query.h"

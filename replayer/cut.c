@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flash_raw.h"
 #include "rebuild.h"
 #include "rng.h"
 #include "util.h"

@@ -6,7 +6,7 @@
  * flash.  Erasing punches the block out again.
  */
 #define _GNU_SOURCE
-#include "flash.h"
+#include "flash_impl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,42 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rng.h"
 #include "util.h"
-
-#define TOP_ERASED (-1)
-
-struct damage_entry {
-	uint64_t unit;
-	uint8_t *mask;
-	uint64_t unstable;	/* 0, or the state of its per-read draw */
-};
-
-/* Open-addressing map from unit index to damage mask; small in practice */
-struct damage_map {
-	struct damage_entry *slots;
-	size_t cap;
-	size_t count;
-};
-
-struct flash {
-	struct geometry g;
-	struct flash_options opt;
-	uint32_t unit_data;	/* in-band bytes per storage unit */
-	uint32_t unit_size;	/* unit_data + OOB */
-	uint64_t units;
-	uint8_t *cells;		/* complemented */
-	size_t map_size;
-	int fd;
-	uint8_t *nop_count;	/* per NAND page, saturating */
-	int32_t *top_page;	/* per NAND block: highest page programmed */
-	uint8_t *state_unknown;	/* per NAND block: recompute the two above */
-	uint8_t *bad;		/* per block */
-	uint32_t bad_count;
-	struct damage_map damage;
-	uint8_t *unstable_view;	/* one unit: this read's unstable bits */
-	struct flash_stats stats;
-};
 
 const struct geometry *flash_geometry(const struct flash *f)
 {
@@ -73,12 +38,8 @@ uint32_t flash_unit_size(const struct flash *f)
 
 /* ---- storage ---------------------------------------------------------- */
 
-static uint8_t *unit_cells(const struct flash *f, uint64_t unit)
-{
-	return f->cells + unit * f->unit_size;
-}
 
-static void copy_complement(uint8_t *dst, const uint8_t *src, size_t n)
+void flash_copy_complement(uint8_t *dst, const uint8_t *src, size_t n)
 {
 	size_t i = 0;
 
@@ -156,178 +117,6 @@ static void punch(struct flash *f, size_t off, size_t len)
 	memset(p, 0, len);
 }
 
-/* ---- damage ----------------------------------------------------------- */
-
-static size_t damage_slot(const struct damage_map *m, uint64_t unit)
-{
-	size_t i = (size_t)(unit * 0x9e3779b97f4a7c15ull) & (m->cap - 1);
-
-	while (m->slots[i].mask && m->slots[i].unit != unit)
-		i = (i + 1) & (m->cap - 1);
-	return i;
-}
-
-static struct damage_entry *damage_entry(const struct flash *f, uint64_t unit)
-{
-	const struct damage_map *m = &f->damage;
-	struct damage_entry *d;
-
-	if (!m->count)
-		return NULL;
-	d = &m->slots[damage_slot(m, unit)];
-	return d->mask ? d : NULL;
-}
-
-static const uint8_t *damage_find(const struct flash *f, uint64_t unit)
-{
-	const struct damage_entry *d = damage_entry(f, unit);
-
-	return d ? d->mask : NULL;
-}
-
-/*
- * The difference one read sees.  Unstable bits are drawn afresh on every
- * read, each one way or the other, so two reads of a step beyond the ECC
- * strength differ; the draw sequence follows from the seed alone.
- */
-static const uint8_t *damage_read(struct flash *f, uint64_t unit)
-{
-	struct damage_entry *d = damage_entry(f, unit);
-	uint8_t *view = f->unstable_view;
-
-	if (!d || !d->unstable)
-		return d ? d->mask : NULL;
-	for (uint32_t i = 0; i < f->unit_size; i += 8) {
-		uint64_t r = splitmix64(&d->unstable);
-
-		for (uint32_t j = 0; j < 8 && i + j < f->unit_size; j++)
-			view[i + j] = d->mask[i + j] & (uint8_t)(r >> (8 * j));
-	}
-	return view;
-}
-
-static int damage_grow(struct damage_map *m)
-{
-	struct damage_map bigger = { .cap = m->cap ? m->cap * 2 : 64 };
-
-	bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots));
-	if (!bigger.slots)
-		return -ENOMEM;
-	for (size_t i = 0; i < m->cap; i++) {
-		if (m->slots[i].mask)
-			bigger.slots[damage_slot(&bigger, m->slots[i].unit)] =
-				m->slots[i];
-	}
-	bigger.count = m->count;
-	free(m->slots);
-	*m = bigger;
-	return 0;
-}
-
-/* Drops the damage of units [first, end), then rehashes the rest. */
-static void damage_filter(struct flash *f, uint64_t first, uint64_t end)
-{
-	struct damage_map *m = &f->damage;
-	struct damage_entry *old = m->slots;
-	size_t cap = m->cap;
-
-	if (!m->count)
-		return;
-	m->slots = calloc(cap, sizeof(*m->slots));
-	if (!m->slots) {
-		/* keep the old table: stale damage beats losing it all */
-		m->slots = old;
-		return;
-	}
-	m->count = 0;
-	for (size_t i = 0; i < cap; i++) {
-		if (!old[i].mask)
-			continue;
-		if (old[i].unit >= first && old[i].unit < end) {
-			free(old[i].mask);
-			continue;
-		}
-		m->slots[damage_slot(m, old[i].unit)] = old[i];
-		m->count++;
-	}
-	free(old);
-}
-
-static bool all_zero(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
-int flash_set_damage(struct flash *f, uint64_t addr, const uint8_t *mask)
-{
-	uint64_t unit = addr / f->unit_data;
-	struct damage_map *m = &f->damage;
-	uint8_t *copy;
-	size_t i;
-
-	if (unit >= f->units)
-		return -EINVAL;
-	if (all_zero(mask, f->unit_size)) {
-		damage_filter(f, unit, unit + 1);
-		return 0;
-	}
-	if ((m->count + 1) * 2 > m->cap && damage_grow(m))
-		return -ENOMEM;
-	i = damage_slot(m, unit);
-	copy = m->slots[i].mask;
-	if (!copy) {
-		copy = malloc(f->unit_size);
-		if (!copy)
-			return -ENOMEM;
-		m->slots[i].unit = unit;
-		m->slots[i].mask = copy;
-		m->count++;
-	}
-	memcpy(copy, mask, f->unit_size);
-	m->slots[i].unstable = 0;
-	return 0;
-}
-
-int flash_set_unstable(struct flash *f, uint64_t addr, const uint8_t *mask,
-		       uint64_t seed)
-{
-	struct damage_entry *d;
-	int ret;
-
-	if (!f->unstable_view && !(f->unstable_view = malloc(f->unit_size)))
-		return -ENOMEM;
-	ret = flash_set_damage(f, addr, mask);
-	d = ret ? NULL : damage_entry(f, addr / f->unit_data);
-	if (d)
-		d->unstable = seed | 1;
-	return ret;
-}
-
-void flash_get_damage(const struct flash *f, uint64_t addr, uint8_t *mask)
-{
-	const uint8_t *d = damage_find(f, addr / f->unit_data);
-
-	if (d)
-		memcpy(mask, d, f->unit_size);
-	else
-		memset(mask, 0, f->unit_size);
-}
-
-/* A program clears the difference wherever it writes a 0 */
-static void damage_program(struct flash *f, uint64_t unit, uint32_t off,
-			   const uint8_t *v, uint32_t n)
-{
-	uint8_t *mask = (uint8_t *)damage_find(f, unit);
-
-	if (!mask)
-		return;
-	for (uint32_t i = 0; i < n; i++)
-		mask[off + i] &= v[i];
-}
-
 /* ---- block state ------------------------------------------------------ */
 
 static uint64_t page_of(const struct flash *f, uint64_t addr)
@@ -337,7 +126,7 @@ static uint64_t page_of(const struct flash *f, uint64_t addr)
 
 static bool page_erased(const struct flash *f, uint64_t page)
 {
-	return all_zero(unit_cells(f, page), f->unit_size);
+	return flash_all_zero(flash_unit_cells(f, page), f->unit_size);
 }
 
 /* Derives NOP counts and the highest programmed page from the cells */
@@ -360,7 +149,7 @@ static void scan_block_state(struct flash *f, uint64_t block)
 }
 
 /* The cells of @block changed behind the rules' back (image, dump) */
-static void forget_block_state(struct flash *f, uint64_t block)
+void flash_forget_block_state(struct flash *f, uint64_t block)
 {
 	if (f->state_unknown)
 		f->state_unknown[block] = 1;
@@ -395,7 +184,7 @@ void flash_scan_bad_blocks(struct flash *f)
 	for (uint64_t b = 0; b < blocks; b++) {
 		/* complemented storage: a marker byte != 0xFF is != 0 here */
 		f->bad[b] = f->g.oob_size &&
-			    unit_cells(f, b * ppb)[f->g.page_size] != 0;
+			    flash_unit_cells(f, b * ppb)[f->g.page_size] != 0;
 		f->bad_count += f->bad[b];
 	}
 }
@@ -440,7 +229,7 @@ static int alloc_state(struct flash *f, bool fresh, struct muse_error *e)
 		if (fresh)
 			reset_block_state(f, b);
 		else
-			forget_block_state(f, b);
+			flash_forget_block_state(f, b);
 	}
 	return 0;
 }
@@ -481,7 +270,7 @@ void flash_destroy(struct flash *f)
 		munmap(f->cells, f->map_size);
 	if (f->fd >= 0)
 		close(f->fd);
-	damage_filter(f, 0, UINT64_MAX);
+	flash_damage_filter(f, 0, UINT64_MAX);
 	free(f->damage.slots);
 	free(f->unstable_view);
 	free(f->nop_count);
@@ -547,7 +336,7 @@ static uint32_t one_over_zero_oob(const struct flash *f,
 static int check_rules(struct flash *f, const struct flash_program *p,
 		       uint64_t unit, uint32_t off)
 {
-	const uint8_t *stored = unit_cells(f, unit);
+	const uint8_t *stored = flash_unit_cells(f, unit);
 	uint64_t page = page_of(f, p->addr);
 	int violations = 0;
 	uint32_t bits;
@@ -596,16 +385,16 @@ static void note_program(struct flash *f, uint64_t page)
 static void apply_bytes(struct flash *f, uint64_t unit, uint32_t off,
 			const uint8_t *v, uint32_t n)
 {
-	uint8_t *stored = unit_cells(f, unit) + off;
+	uint8_t *stored = flash_unit_cells(f, unit) + off;
 
 	if (f->g.type == FLASH_RAM) {
-		copy_complement(stored, v, n);
+		flash_copy_complement(stored, v, n);
 		return;
 	}
 	/* cell & v, complemented: stored | ~v */
 	for (uint32_t i = 0; i < n; i++)
 		stored[i] |= (uint8_t)~v[i];
-	damage_program(f, unit, off, v, n);
+	flash_damage_program(f, unit, off, v, n);
 }
 
 static bool program_fits(const struct flash *f, const struct flash_program *p)
@@ -650,7 +439,7 @@ static void erase_cells(struct flash *f, uint64_t block)
 	uint64_t count = f->g.block_size / f->unit_data;
 
 	punch(f, (size_t)(first * f->unit_size), (size_t)(count * f->unit_size));
-	damage_filter(f, first, first + count);
+	flash_damage_filter(f, first, first + count);
 	reset_block_state(f, block);
 }
 
@@ -690,7 +479,7 @@ int flash_mark_bad(struct flash *f, uint64_t block)
 	page = block * geometry_pages_per_block(&f->g);
 	if (f->g.oob_size) {
 		/* marker byte 0x00, complemented */
-		unit_cells(f, page)[f->g.page_size] = 0xff;
+		flash_unit_cells(f, page)[f->g.page_size] = 0xff;
 		note_program(f, page);
 	}
 	f->bad[block] = 1;
@@ -701,10 +490,10 @@ int flash_mark_bad(struct flash *f, uint64_t block)
 
 /* ---- reads ------------------------------------------------------------ */
 
-static void read_raw(const uint8_t *stored, const uint8_t *mask, uint32_t n,
+void flash_read_raw(const uint8_t *stored, const uint8_t *mask, uint32_t n,
 		     uint8_t *out)
 {
-	copy_complement(out, stored, n);
+	flash_copy_complement(out, stored, n);
 	if (mask)
 		for (uint32_t i = 0; i < n; i++)
 			out[i] ^= mask[i];
@@ -718,12 +507,12 @@ static void read_step(const struct flash *f, const uint8_t *stored,
 	uint32_t flips = (uint32_t)popcount_bytes(mask + step_off, f->g.ecc_step);
 
 	if (flips <= f->g.ecc_strength) {
-		copy_complement(out, stored + off, n);
+		flash_copy_complement(out, stored + off, n);
 		ecc->corrected += flips;
 		if (flips > ecc->max_bitflips)
 			ecc->max_bitflips = flips;
 	} else {
-		read_raw(stored + off, mask + off, n, out);
+		flash_read_raw(stored + off, mask + off, n, out);
 		ecc->failed++;
 	}
 }
@@ -733,16 +522,16 @@ void flash_read_data(struct flash *f, uint64_t addr, uint32_t len, bool raw,
 {
 	uint64_t unit = addr / f->unit_data;
 	uint32_t off = (uint32_t)(addr % f->unit_data);
-	const uint8_t *stored = unit_cells(f, unit);
-	const uint8_t *mask = damage_read(f, unit);
+	const uint8_t *stored = flash_unit_cells(f, unit);
+	const uint8_t *mask = flash_damage_read(f, unit);
 	uint32_t step = f->g.ecc_step;
 
 	if (!mask) {
-		copy_complement(out, stored + off, len);
+		flash_copy_complement(out, stored + off, len);
 		return;
 	}
 	if (raw || !f->g.ecc_strength) {
-		read_raw(stored + off, mask + off, len, out);
+		flash_read_raw(stored + off, mask + off, len, out);
 		return;
 	}
 	while (len) {
@@ -760,9 +549,9 @@ void flash_read_data(struct flash *f, uint64_t addr, uint32_t len, bool raw,
 
 void flash_read_oob_area(struct flash *f, uint64_t page, uint8_t *out)
 {
-	const uint8_t *mask = damage_read(f, page);
+	const uint8_t *mask = flash_damage_read(f, page);
 
-	read_raw(unit_cells(f, page) + f->unit_data,
+	flash_read_raw(flash_unit_cells(f, page) + f->unit_data,
 		 mask ? mask + f->unit_data : NULL, f->g.oob_size, out);
 }
 
@@ -778,130 +567,4 @@ int flash_sync(struct flash *f)
 void flash_get_stats(const struct flash *f, struct flash_stats *s)
 {
 	*s = f->stats;
-}
-
-/* ---- direct access ---------------------------------------------------- */
-
-void flash_load_page(struct flash *f, uint64_t page, const uint8_t *data,
-		     const uint8_t *oob)
-{
-	uint8_t *stored = unit_cells(f, page);
-
-	copy_complement(stored, data, f->g.page_size);
-	if (oob)
-		copy_complement(stored + f->unit_data, oob, f->g.oob_size);
-	else
-		memset(stored + f->unit_data, 0, f->g.oob_size);
-	damage_filter(f, page, page + 1);
-	forget_block_state(f, page / geometry_pages_per_block(&f->g));
-}
-
-void flash_load_bytes(struct flash *f, uint64_t addr, const uint8_t *data,
-		      uint32_t len)
-{
-	while (len) {
-		uint64_t unit = addr / f->unit_data;
-		uint32_t off = (uint32_t)(addr % f->unit_data);
-		uint32_t n = f->unit_data - off;
-
-		if (n > len)
-			n = len;
-		copy_complement(unit_cells(f, unit) + off, data, n);
-		damage_filter(f, unit, unit + 1);
-		addr += n;
-		data += n;
-		len -= n;
-	}
-}
-
-void flash_dump_page(struct flash *f, uint64_t page, uint8_t *data,
-		     uint8_t *oob)
-{
-	const uint8_t *mask = damage_read(f, page);
-
-	read_raw(unit_cells(f, page), mask, f->g.page_size, data);
-	if (oob)
-		read_raw(unit_cells(f, page) + f->unit_data,
-			 mask ? mask + f->unit_data : NULL, f->g.oob_size, oob);
-}
-
-void flash_dump_bytes(struct flash *f, uint64_t addr, uint8_t *data,
-		      uint32_t len)
-{
-	while (len) {
-		uint64_t unit = addr / f->unit_data;
-		uint32_t off = (uint32_t)(addr % f->unit_data);
-		const uint8_t *mask = damage_read(f, unit);
-		uint32_t n = f->unit_data - off;
-
-		if (n > len)
-			n = len;
-		read_raw(unit_cells(f, unit) + off, mask ? mask + off : NULL, n,
-			 data);
-		addr += n;
-		data += n;
-		len -= n;
-	}
-}
-
-uint64_t flash_units(const struct flash *f)
-{
-	return f->units;
-}
-
-void flash_dump_unit(struct flash *f, uint64_t unit, uint8_t *buf)
-{
-	const uint8_t *mask = damage_read(f, unit);
-
-	read_raw(unit_cells(f, unit), mask, f->unit_size, buf);
-}
-
-size_t flash_block_span(const struct flash *f)
-{
-	return (size_t)(f->g.block_size / f->unit_data) * f->unit_size;
-}
-
-const uint8_t *flash_block_stored(const struct flash *f, uint64_t block)
-{
-	return f->cells + block * flash_block_span(f);
-}
-
-/*
- * A page-aligned block is mapped privately from the file: nothing is read
- * until used, and writes stay in this process.  Otherwise it is copied.
- */
-int flash_map_block(struct flash *f, uint64_t block, int fd, uint64_t off)
-{
-	size_t span = flash_block_span(f);
-	uint8_t *at = f->cells + block * span;
-	long page = sysconf(_SC_PAGESIZE);
-	size_t done = 0;
-	ssize_t n;
-
-	if (block >= geometry_blocks(&f->g))
-		return -EINVAL;
-	damage_filter(f, block * (span / f->unit_size),
-		      (block + 1) * (span / f->unit_size));
-	if (geometry_is_nand(&f->g))
-		forget_block_state(f, block);
-	if (f->fd < 0 && !((uintptr_t)at % (uintptr_t)page) &&
-	    !(span % (size_t)page) && !(off % (uint64_t)page) &&
-	    mmap(at, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
-		 fd, (off_t)off) != MAP_FAILED)
-		return 0;
-	while (done < span) {
-		n = pread(fd, at + done, span - done, (off_t)(off + done));
-		if (n <= 0)
-			return n ? -errno : -EIO;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
-void flash_load_unit(struct flash *f, uint64_t unit, const uint8_t *buf)
-{
-	copy_complement(unit_cells(f, unit), buf, f->unit_size);
-	damage_filter(f, unit, unit + 1);
-	if (geometry_is_nand(&f->g))
-		forget_block_state(f, unit / geometry_pages_per_block(&f->g));
 }

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "flash_raw.h"
+
 int image_parse_format(const char *name, enum image_format *fmt,
 		       struct muse_error *e)
 {

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "flash_raw.h"
 #include "trace_impl.h"
 
 /* ---- reading -------------------------------------------------------- */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flash_raw.h"
 #include "hash.h"
 #include "names.h"
 #include "trace_impl.h"

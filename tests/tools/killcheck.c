@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "flash_raw.h"
 #include "rebuild.h"
 #include "trace.h"
 #include "trace_query.h"

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "flash_raw.h"
 #include "checkpoint.h"
 #include "trace.h"
 

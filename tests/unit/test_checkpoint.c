@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "flash_raw.h"
 #include "checkpoint.h"
 #include "flash.h"
 #include "trace.h"

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "flash_raw.h"
 #include "cut.h"
 #include "flash.h"
 

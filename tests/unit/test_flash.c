@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "flash_raw.h"
 #include "flash.h"
 
 struct recorded {

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 
+#include "flash_raw.h"
 #include "flash_io.h"
 #include "oob.h"
 

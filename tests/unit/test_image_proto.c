@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "flash_raw.h"
 #include "flash.h"
 #include "image.h"
 #include "proto.h"

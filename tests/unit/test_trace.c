@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "flash_raw.h"
 #include "journal.h"
 #include "markproto.h"
 #include "schema.h"

@@ -112,80 +112,93 @@ static int parse_u32_arg(const char *opt, const char *val, uint32_t max,
 	return 0;
 }
 
+enum { OPT_BAD = 256, OPT_STRICT, OPT_MTDPARTS, OPT_DEVICE, OPT_MAXIO,
+       OPT_CACHE, OPT_RO, OPT_FLIP, OPT_FORCE, OPT_READS, OPT_SOCKET,
+       OPT_CMDLINE, OPT_FS };
+
+static const struct option serve_options[] = {
+	{ "geometry", required_argument, NULL, 'g' },
+	{ "image", required_argument, NULL, 'i' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "backing", required_argument, NULL, 'b' },
+	{ "bad-blocks", required_argument, NULL, OPT_BAD },
+	{ "flip-bits", required_argument, NULL, OPT_FLIP },
+	{ "save", required_argument, NULL, 's' },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "read-only", no_argument, NULL, OPT_RO },
+	{ "name", required_argument, NULL, 'n' },
+	{ "mtdparts", required_argument, NULL, OPT_MTDPARTS },
+	{ "device", required_argument, NULL, OPT_DEVICE },
+	{ "max-io", required_argument, NULL, OPT_MAXIO },
+	{ "read-cache", required_argument, NULL, OPT_CACHE },
+	{ "trace", required_argument, NULL, 't' },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "record-reads", no_argument, NULL, OPT_READS },
+	{ "mark-socket", required_argument, NULL, OPT_SOCKET },
+	/* provenance, set by "muse record" */
+	{ "command-line", required_argument, NULL, OPT_CMDLINE },
+	{ "fs", required_argument, NULL, OPT_FS },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The options with a number: 0, or 1 after saying what is wrong */
+static int parse_number_option(int c, const char *v, struct serve_args *a)
+{
+	uint64_t size;
+
+	if (c == OPT_CACHE)
+		return parse_u32_arg("--read-cache", v, 1024, &a->read_cache) ? 1 : 0;
+	if (parse_size(v, &size) || !size || size > UINT32_MAX) {
+		fprintf(stderr, "muse serve: --max-io %s is not a size\n", v);
+		return 1;
+	}
+	a->max_io = (uint32_t)size;
+	return 0;
+}
+
+/* 0, 1 after an error, -1 after --help */
+static int parse_option(int c, const char *v, struct serve_args *a)
+{
+	switch (c) {
+	case 'g': a->geometry = v; break;
+	case 'i': a->image = v; break;
+	case 'f': a->format = v; break;
+	case 'b': a->backing = v; break;
+	case OPT_BAD: a->bad_blocks = v; break;
+	case OPT_FLIP: a->flip_bits = v; break;
+	case 't': a->trace = v; break;
+	case OPT_FORCE: a->force = true; break;
+	case OPT_READS: a->record_reads = true; break;
+	case OPT_SOCKET: a->mark_socket = v; break;
+	case OPT_CMDLINE: a->command_line = v; break;
+	case OPT_FS: a->fs = v; break;
+	case 's': a->save = v; break;
+	case OPT_STRICT: a->strict = true; break;
+	case OPT_RO: a->read_only = true; break;
+	case 'n': a->name = v; break;
+	case OPT_MTDPARTS: a->mtdparts = v; break;
+	case OPT_DEVICE: a->device = v; break;
+	case OPT_MAXIO:
+	case OPT_CACHE: return parse_number_option(c, v, a);
+	case 'h': fputs(usage, stdout); return -1;
+	default: fputs(usage, stderr); return 1;
+	}
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct serve_args *a)
 {
-	enum { OPT_BAD = 256, OPT_STRICT, OPT_MTDPARTS, OPT_DEVICE, OPT_MAXIO,
-	       OPT_CACHE, OPT_RO, OPT_FLIP, OPT_FORCE, OPT_READS, OPT_SOCKET,
-	       OPT_CMDLINE, OPT_FS };
-	static const struct option opts[] = {
-		{ "geometry", required_argument, NULL, 'g' },
-		{ "image", required_argument, NULL, 'i' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "backing", required_argument, NULL, 'b' },
-		{ "bad-blocks", required_argument, NULL, OPT_BAD },
-		{ "flip-bits", required_argument, NULL, OPT_FLIP },
-		{ "save", required_argument, NULL, 's' },
-		{ "strict", no_argument, NULL, OPT_STRICT },
-		{ "read-only", no_argument, NULL, OPT_RO },
-		{ "name", required_argument, NULL, 'n' },
-		{ "mtdparts", required_argument, NULL, OPT_MTDPARTS },
-		{ "device", required_argument, NULL, OPT_DEVICE },
-		{ "max-io", required_argument, NULL, OPT_MAXIO },
-		{ "read-cache", required_argument, NULL, OPT_CACHE },
-		{ "trace", required_argument, NULL, 't' },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "record-reads", no_argument, NULL, OPT_READS },
-		{ "mark-socket", required_argument, NULL, OPT_SOCKET },
-		/* provenance, set by "muse record" */
-		{ "command-line", required_argument, NULL, OPT_CMDLINE },
-		{ "fs", required_argument, NULL, OPT_FS },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct muse_error e;
-	uint64_t v;
-	int c;
+	int c, ret;
 
 	*a = (struct serve_args){ .geometry = "nand-2k", .name = "muse",
 				  .format = "auto",
 				  .read_cache = MUSE_DEFAULT_READ_CACHE };
-	while ((c = getopt_long(argc, argv, "g:i:f:b:s:n:t:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'g': a->geometry = optarg; break;
-		case 'i': a->image = optarg; break;
-		case 'f': a->format = optarg; break;
-		case 'b': a->backing = optarg; break;
-		case OPT_BAD: a->bad_blocks = optarg; break;
-		case OPT_FLIP: a->flip_bits = optarg; break;
-		case 't': a->trace = optarg; break;
-		case OPT_FORCE: a->force = true; break;
-		case OPT_READS: a->record_reads = true; break;
-		case OPT_SOCKET: a->mark_socket = optarg; break;
-		case OPT_CMDLINE: a->command_line = optarg; break;
-		case OPT_FS: a->fs = optarg; break;
-		case 's': a->save = optarg; break;
-		case OPT_STRICT: a->strict = true; break;
-		case OPT_RO: a->read_only = true; break;
-		case 'n': a->name = optarg; break;
-		case OPT_MTDPARTS: a->mtdparts = optarg; break;
-		case OPT_DEVICE: a->device = optarg; break;
-		case OPT_MAXIO:
-			if (parse_size(optarg, &v) || !v || v > UINT32_MAX) {
-				fprintf(stderr, "muse serve: --max-io %s is not a size\n",
-					optarg);
-				return 1;
-			}
-			a->max_io = (uint32_t)v;
-			break;
-		case OPT_CACHE:
-			if (parse_u32_arg("--read-cache", optarg, 1024,
-					  &a->read_cache))
-				return 1;
-			break;
-		case 'h': fputs(usage, stdout); return -1;
-		default: fputs(usage, stderr); return 1;
-		}
-	}
+	while ((c = getopt_long(argc, argv, "g:i:f:b:s:n:t:h", serve_options,
+				NULL)) != -1)
+		if ((ret = parse_option(c, optarg, a)))
+			return ret;
 	if (optind < argc) {
 		fprintf(stderr, "muse serve: unexpected argument %s\n%s",
 			argv[optind], usage);

@@ -53,7 +53,10 @@ RAWINIT  := $(BUILD)/tests/muse-rawinit
 KILLCHECK := $(BUILD)/tests/muse-killcheck
 PACKSTAT := $(BUILD)/tests/muse-packstat
 REPLAYBENCH := $(BUILD)/tests/muse-replaybench
-GEN      := $(BUILD)/gen/schema.h $(BUILD)/gen/version.h
+GEN      := $(BUILD)/gen/trace_schema.h $(BUILD)/gen/results_schema.h \
+	    $(BUILD)/gen/version.h
+
+.SECONDEXPANSION:
 
 .PHONY: all muse kernel kernel-debug check unit clang-check demo bench deps clean
 
@@ -61,11 +64,12 @@ all: muse kernel
 
 muse: $(BUILD)/deps-stamp $(MUSE)
 
-SCHEMA := $(sort $(wildcard schema/[0-9]*.sql))
+# schema/NAME/NNN-*.sql, one file per version, as NAME_schema.h
+schema_files = $(sort $(wildcard schema/$(1)/[0-9]*.sql))
 
-$(BUILD)/gen/schema.h: $(SCHEMA) scripts/embed-schema
+$(BUILD)/gen/%_schema.h: scripts/embed-schema $$(call schema_files,%)
 	@mkdir -p $(@D)
-	$(Q)scripts/embed-schema $(SCHEMA) > $@
+	$(Q)scripts/embed-schema $* $(call schema_files,$*) > $@
 
 $(BUILD)/gen/version.h: VERSION FORCE
 	@mkdir -p $(@D)

@@ -9,20 +9,49 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "results_schema.h"
+
 struct results {
 	sqlite3 *db;
 	sqlite3_stmt *add, *has;
 };
 
-static const char schema[] =
+/* connection settings; the tables are schema/results/ */
+static const char pragmas[] =
 	"PRAGMA journal_mode = DELETE;"
-	"PRAGMA synchronous = NORMAL;"
-	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS results ("
-	" n INTEGER NOT NULL, model TEXT NOT NULL, seed INTEGER NOT NULL,"
-	" verdict TEXT NOT NULL CHECK (verdict IN ('pass', 'fail', 'error', 'workload')),"
-	" reason TEXT, duration_ms REAL NOT NULL, log TEXT,"
-	" PRIMARY KEY (n, model, seed)) WITHOUT ROWID;";
+	"PRAGMA synchronous = NORMAL;";
+
+static int user_version(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Brings the file to RESULTS_SCHEMA_VERSION; refuses a newer one */
+static int migrate(struct results *r, const char *path, struct muse_error *e)
+{
+	int v = user_version(r->db);
+	char sql[64];
+
+	if (v > RESULTS_SCHEMA_VERSION)
+		return muse_fail(e, -EPROTONOSUPPORT, "results file %s has version %d;"
+				 " this muse knows up to %d", path, v,
+				 RESULTS_SCHEMA_VERSION);
+	for (; v >= 0 && v < RESULTS_SCHEMA_VERSION; v++)
+		if (sqlite3_exec(r->db, results_schema_steps[v], NULL, NULL, NULL) != SQLITE_OK)
+			return muse_fail(e, -EIO, "results file %s: %s", path,
+					 sqlite3_errmsg(r->db));
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", RESULTS_SCHEMA_VERSION);
+	if (v < 0 || sqlite3_exec(r->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return muse_fail(e, -EIO, "results file %s: %s", path, sqlite3_errmsg(r->db));
+	return 0;
+}
 
 static const char *const verdicts[] = { "pass", "fail", "error", "workload" };
 
@@ -42,19 +71,26 @@ static enum verdict verdict_of(const char *s)
 int results_open(const char *path, struct results **out, struct muse_error *e)
 {
 	struct results *r = calloc(1, sizeof(*r));
+	int ret;
 
 	if (!r)
 		return muse_fail(e, -ENOMEM, "out of memory");
 	if (sqlite3_open(path, &r->db) != SQLITE_OK ||
 	    sqlite3_busy_timeout(r->db, 5000) != SQLITE_OK ||
-	    sqlite3_exec(r->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO results VALUES"
-			       " (?, ?, ?, ?, ?, ?, ?)", -1, &r->add, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(r->db, "SELECT 1 FROM results WHERE n = ? AND"
-			       " model = ? AND seed = ?", -1, &r->has, NULL) != SQLITE_OK) {
+	    sqlite3_exec(r->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
 		muse_fail(e, -EIO, "results file %s: %s", path, sqlite3_errmsg(r->db));
 		results_close(r);
 		return -EIO;
+	}
+	ret = migrate(r, path, e);
+	if (!ret && (sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO results VALUES"
+					" (?, ?, ?, ?, ?, ?, ?)", -1, &r->add, NULL) != SQLITE_OK ||
+		     sqlite3_prepare_v2(r->db, "SELECT 1 FROM results WHERE n = ? AND"
+					" model = ? AND seed = ?", -1, &r->has, NULL) != SQLITE_OK))
+		ret = muse_fail(e, -EIO, "results file %s: %s", path, sqlite3_errmsg(r->db));
+	if (ret) {
+		results_close(r);
+		return ret;
 	}
 	*out = r;
 	return 0;

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "hash.h"
-#include "schema.h"
+#include "trace_schema.h"
 #include "trace_impl.h"
 
 #define TRACE_APP_ID 0x4d555345		/* "MUSE" */

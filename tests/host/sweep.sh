@@ -6,7 +6,7 @@
 # shards merged and a killed-then-resumed sweep give the verdicts of one
 # full sweep; a failing --check is reported at its N; the trace is never
 # modified; the reports are written.
-. "$(dirname "$0")/../uml/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 # creates, appends (in place: may be seen half done), renames, truncates
 # and deletes, each made durable (sync) before the mark that declares it

@@ -3,7 +3,7 @@
 # with a clear message, later writes fail (the workload stops), the trace
 # stays valid, nothing acknowledged is lost, and "muse recover" completes
 # the trace once there is room again.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 small=$WORK/small
 mkdir -p "$small"

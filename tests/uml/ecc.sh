@@ -4,7 +4,7 @@
 # -EUCLEAN from the bitflip threshold on, which makes UBI scrub), beyond
 # it the raw cells come back and ecc_failures counts the step; raw reads
 # see the flips; an erase clears them.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 PAGE=2048
 sysfs() { cat "/sys/class/mtd/mtd$MTDNUM/$1"; }

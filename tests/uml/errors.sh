@@ -2,7 +2,7 @@
 # Bad input gets a clear message and a non-zero exit: geometry, images,
 # backing files, options; and the kernel refuses what userspace would
 # never send, naming the bad value in its log.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 RAWINIT=$TOP/build/tests/muse-rawinit
 
 # refused NAME MESSAGE CMD...: CMD fails, and says MESSAGE on stderr

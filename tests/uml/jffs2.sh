@@ -1,7 +1,7 @@
 #!/bin/bash
 # JFFS2 on a MUSE NAND (OOB cleanmarkers written by flash_erase -j, write
 # buffer) and on a MUSE NOR: write, sync, unmount, mount again, compare.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 run_jffs2() {
 	local geometry=$1 tag=$2 mnt=$WORK/mnt sums=$WORK/sums

@@ -4,7 +4,7 @@
 # sequence of ops, and replay to a flash that has every write the kernel
 # saw acknowledged.  Then a few times under "muse record" with UBIFS,
 # which must notice, recover and still summarize the trace.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 KILLS=${KILLS:-50}
 PAGE=2048

@@ -4,7 +4,7 @@
 # no KASAN report, lockdep splat, WARN, BUG or hung task, no block may
 # have been marked bad, everything must unmount and detach, and a new
 # daemon must get a device.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 MNT=$WORK/mnt
 mkdir -p "$MNT"

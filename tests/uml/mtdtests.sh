@@ -3,7 +3,7 @@
 # NAND, nandsim with the same geometry in the same boot, and a MUSE NOR.
 # The verdict comes from each module's messages, not from insmod, whose
 # exit status says nothing about what the test found.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 # The nand-2k geometry for nandsim: 2 KiB pages, 128 KiB blocks, BCH-4,
 # 2^7 blocks (16 MiB)

@@ -2,7 +2,7 @@
 # mtd-utils against a MUSE NAND: flash_erase, nandwrite -o -N then
 # nanddump --oob --bb=dumpbad (PLACE mode, same bytes), mtd_debug, bad
 # blocks, and images taken with nanddump served again with --image.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 PAGE=2048
 OOB=64

@@ -3,7 +3,7 @@
 # mutating op, in order: replaying them onto the initial state gives, byte
 # for byte (data and OOB), the flash the daemon held at the end.  Marks
 # land exactly between the ops around them.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 cat > "$WORK/fs-workload" <<'W'
 #!/bin/bash

@@ -4,7 +4,7 @@
 # data and OOB); at every mark the filesystem mounts and holds what the
 # mark declared; cuts of sampled ops after mkfs-done, with every model,
 # attach and recover; the trace is never modified; bad input is refused.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 mkdir -p "$WORK/snaps"
 # The workload snapshots the flash at quiet moments: mark, read the whole

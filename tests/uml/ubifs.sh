@@ -1,7 +1,7 @@
 #!/bin/bash
 # UBIFS on a MUSE NAND: format, attach, make a volume, mount, write files
 # of many sizes, sync, then detach, reattach and check every byte.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 run_ubifs() {
 	local geometry=$1 tag=$2 mnt=$WORK/mnt sums=$WORK/sums

@@ -7,7 +7,6 @@
 #include <errno.h>
 
 #include "geometry.h"
-#include "util.h"
 
 static int parse(const char *spec, struct geometry *g, struct muse_error *e)
 {
@@ -186,19 +185,4 @@ TEST(geometry_format_reads_back)
 	geometry_format(&a, text, sizeof(text));
 	CHECK_INT(parse(text, &b, &e), 0);
 	CHECK_MEM(&a, &b, sizeof(a));
-}
-
-TEST(geometry_parse_size_suffixes)
-{
-	uint64_t v;
-
-	CHECK_INT(parse_size("64k", &v), 0);
-	CHECK_INT(v, 65536);
-	CHECK_INT(parse_size("0x800", &v), 0);
-	CHECK_INT(v, 2048);
-	CHECK_INT(parse_size("1G", &v), 0);
-	CHECK_INT(v, 1ull << 30);
-	CHECK_INT(parse_size("-1", &v), -EINVAL);
-	CHECK_INT(parse_size("12q", &v), -EINVAL);
-	CHECK_INT(parse_size("", &v), -EINVAL);
 }

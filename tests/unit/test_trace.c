@@ -1,23 +1,19 @@
 /*
- * test_trace.c - the trace store and the journal: what goes in comes out,
- * payloads are shared and compressed, foreign and damaged files are
- * refused with a message that says why, older schemas are upgraded, and
- * a journal left by a killed recorder gives back exactly its valid prefix.
+ * test_trace.c - the trace store: what goes in comes out, payloads are
+ * shared and compressed, foreign and damaged files are refused with a
+ * message that says why, older schemas are upgraded, and a killed writer
+ * leaves a file that opens.
  */
 #include "test.h"
 
 #include <errno.h>
-#include <sqlite3.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "flash_raw.h"
 #include "journal.h"
-#include "markproto.h"
-#include "schema.h"
-#include "trace.h"
+#include "trace_schema.h"
 #include "trace_impl.h"
 
 static void path_in_tmp(char *buf, size_t size, const char *name)
@@ -293,103 +289,6 @@ static int add_ops(struct journal *j, uint64_t first, uint64_t last,
 	return 0;
 }
 
-TEST(journal_drains_into_the_trace_and_recovers_after_a_kill)
-{
-	static const struct trace_mark_file files[] = {
-		{ .path = "/mnt/a", .kind = TRACE_FILE_EXPECT, .size = 3,
-		  .content = (const uint8_t *)"abc", .content_len = 3 },
-		{ .path = "/mnt/b", .kind = TRACE_FILE_ABSENT },
-	};
-	struct trace_mark m = { .after_seq = 3, .name = "synced", .nfiles = 2,
-				.files = files };
-	struct trace_violation v = { .seq = 2, .kind = FLASH_VIOLATION_ORDER,
-				     .block = 0, .page = 1, .detail = 2 };
-	struct collected c = { 0 };
-	struct muse_error e;
-	struct journal *j;
-	struct trace *t;
-	uint8_t page[2048] = { 0 };
-	char path[512], jpath[600];
-	uint64_t ops;
-
-	path_in_tmp(path, sizeof(path), "t.db");
-	trace_journal_path(path, jpath, sizeof(jpath));
-	t = new_trace(path);
-	CHECK(t);
-	CHECK_INT(journal_create(jpath, 64 * 1024, &j, &e), 0);
-	CHECK_INT(add_ops(j, 1, 3, page), 0);
-	CHECK_INT(journal_add_violation(j, &v), 0);
-	CHECK_INT(journal_add_mark(j, &m), 0);
-	CHECK_INT(journal_drain(j, t, &e), 0);
-	CHECK_INT(trace_last_seq(t), 3);
-	CHECK_INT(count_rows(t, "marks"), 1);
-	CHECK_INT(count_rows(t, "mark_files"), 2);
-	CHECK_INT(count_rows(t, "violations"), 1);
-	/* the ring wraps several times between drains */
-	for (uint64_t s = 4; s < 200; s += 20) {
-		CHECK_INT(add_ops(j, s, s + 19, page), 0);
-		CHECK_INT(journal_drain(j, t, &e), 0);
-	}
-	CHECK_INT(trace_last_seq(t), 203);
-	/* killed: acknowledged records that no drain moved */
-	CHECK_INT(add_ops(j, 204, 220, page), 0);
-	CHECK_INT(journal_space(j) < 64 * 1024, 1);
-	journal_close(j, 0);
-	CHECK_INT(trace_close(t, &e), 0);
-	CHECK_INT(trace_open(path, TRACE_READ, &t, &e), -EAGAIN);
-
-	CHECK_INT(trace_open(path, TRACE_WRITE, &t, &e), 0);
-	CHECK_INT(trace_begin(t), 0);
-	CHECK_INT(journal_recover(jpath, t, &ops, &e), 0);
-	CHECK_INT(ops, 17);
-	CHECK_INT(trace_commit(t, &e), 0);
-	/* recovering again moves nothing twice */
-	CHECK_INT(trace_begin(t), 0);
-	CHECK_INT(journal_recover(jpath, t, &ops, &e), 0);
-	CHECK_INT(ops, 0);
-	CHECK_INT(trace_commit(t, &e), 0);
-	CHECK_INT(trace_close(t, &e), 0);
-	unlink(jpath);
-
-	CHECK_INT(trace_open(path, TRACE_READ, &t, &e), 0);
-	CHECK_INT(trace_last_seq(t), 220);
-	CHECK_INT(trace_for_each_op(t, 215, 220, collect, &c, &e), 0);
-	CHECK_INT(c.n, 6);
-	CHECK_INT(c.first_byte[5], 220);
-	CHECK_INT(trace_close(t, &e), 0);
-}
-
-TEST(journal_recovery_stops_at_a_torn_record)
-{
-	struct muse_error e;
-	struct journal *j;
-	struct trace *t;
-	uint8_t page[2048] = { 0 };
-	char path[512], jpath[600];
-	uint64_t ops;
-	FILE *f;
-
-	path_in_tmp(path, sizeof(path), "t.db");
-	trace_journal_path(path, jpath, sizeof(jpath));
-	t = new_trace(path);
-	CHECK(t);
-	CHECK_INT(journal_create(jpath, 1 << 20, &j, &e), 0);
-	CHECK_INT(add_ops(j, 1, 10, page), 0);
-	journal_close(j, 0);
-	/* flip a byte in the payload of the 7th record */
-	f = fopen(jpath, "r+b");
-	CHECK(f);
-	fseek(f, 4096 + 6 * (long)journal_op_size(2048, 0) + 100, SEEK_SET);
-	fputc(0x77, f);
-	fclose(f);
-	CHECK_INT(trace_begin(t), 0);
-	CHECK_INT(journal_recover(jpath, t, &ops, &e), 0);
-	CHECK_INT(ops, 6);
-	CHECK_INT(trace_commit(t, &e), 0);
-	CHECK_INT(trace_last_seq(t), 6);
-	CHECK_INT(trace_close(t, &e), 0);
-}
-
 TEST(trace_of_a_killed_writer_opens_and_recovers)
 {
 	struct muse_error e;
@@ -428,37 +327,4 @@ TEST(trace_of_a_killed_writer_opens_and_recovers)
 	CHECK_INT(trace_open(path, TRACE_READ, &t, &e), 0);
 	CHECK_INT(trace_last_seq(t), 40);
 	CHECK_INT(trace_close(t, &e), 0);
-}
-
-TEST(mark_requests_round_trip_and_reject_garbage)
-{
-	static const struct trace_mark_file files[] = {
-		{ .path = "dir/a b", .kind = TRACE_FILE_EXPECT, .size = 5,
-		  .sha256 = { 1, 2, 3 }, .content = (const uint8_t *)"a\0b\nc",
-		  .content_len = 5 },
-		{ .path = "gone", .kind = TRACE_FILE_ABSENT },
-		{ .path = "log", .kind = TRACE_FILE_IN_PLACE, .size = 100000 },
-	};
-	struct mark_request req;
-	struct muse_error e;
-	char *buf;
-	size_t len;
-
-	CHECK_INT(mark_encode("synced", files, 3, &buf, &len), 0);
-	CHECK_INT(mark_decode(buf, len, &req, &e), 0);
-	CHECK_STR(req.name, "synced");
-	CHECK_INT(req.nfiles, 3);
-	CHECK_STR(req.files[0].path, "dir/a b");
-	CHECK_INT(req.files[0].content_len, 5);
-	CHECK_MEM(req.files[0].content, "a\0b\nc", 5);
-	CHECK_INT(req.files[0].sha256[2], 3);
-	CHECK_INT(req.files[1].kind, TRACE_FILE_ABSENT);
-	CHECK(!req.files[2].content);
-	CHECK_INT(req.files[2].size, 100000);
-	mark_request_free(&req);
-	CHECK_INT(mark_decode(buf, len - 1, &req, &e), -EINVAL);
-	buf[0] = 'X';
-	CHECK_INT(mark_decode(buf, len, &req, &e), -EINVAL);
-	CHECK_CONTAINS(e.msg, "malformed");
-	free(buf);
 }

@@ -1,4 +1,5 @@
-# Helpers for the tests that run inside the bundled kernel ("muse uml").
+# Helpers for the shell tests: those inside the bundled kernel
+# (tests/uml/, run by "muse uml") and those on the host (tests/host/).
 #
 # A test script sources this file, then reports each check with pass,
 # fail or skip.  tests/run counts the PASS:/FAIL:/SKIP: lines; a script

@@ -1,6 +1,6 @@
 -- MUSE trace, schema version 1: a recording of flash operations.
 --
--- Every file schema/NNN-*.sql is one version; a new trace runs them all in
+-- Every file schema/trace/NNN-*.sql is one version; a new trace runs them all in
 -- order, an older trace opened for writing runs those it lacks.  They are
 -- compiled into the tools; docs/trace-format.md explains every column.
 

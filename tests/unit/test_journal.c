@@ -1,0 +1,179 @@
+/*
+ * test_journal.c - the recorder's journal: drained into the trace, and
+ * what a killed recorder left recovered up to its last whole record.
+ */
+#include "test.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "trace_impl.h"
+
+static void path_in_tmp(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/%s", test_tmpdir(), name);
+}
+
+static struct trace *new_trace(const char *path)
+{
+	struct muse_error e;
+	struct trace *t;
+
+	if (trace_create(path, &t, &e)) {
+		printf("    create: %s\n", e.msg);
+		return NULL;
+	}
+	trace_set_meta(t, "geometry", "nand-2k,size=1m");
+	return t;
+}
+
+static struct trace_op program_op(uint64_t seq, uint64_t addr,
+				  const uint8_t *data, uint32_t len)
+{
+	return (struct trace_op){ .seq = seq, .kind = TRACE_PROGRAM,
+				  .prog.addr = addr, .prog.len = len, .prog.data = data,
+				  .time_ns = seq * 1000 };
+}
+
+struct collected {
+	int n;
+	struct trace_op op[16];
+	uint8_t first_byte[16];
+};
+
+static int collect(void *ctx, const struct trace_op *op)
+{
+	struct collected *c = ctx;
+
+	if (c->n < 16) {
+		c->op[c->n] = *op;
+		c->first_byte[c->n] = op->prog.len ? op->prog.data[0] : 0;
+	}
+	c->n++;
+	return 0;
+}
+
+static int count_rows(struct trace *t, const char *table)
+{
+	char sql[128];
+	sqlite3_stmt *s;
+	int n = -1;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+	if (sqlite3_prepare_v2(t->db, sql, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+static int add_ops(struct journal *j, uint64_t first, uint64_t last,
+		   uint8_t *page)
+{
+	for (uint64_t s = first; s <= last; s++) {
+		struct trace_op op = program_op(s, (s % 64) * 2048, page, 2048);
+
+		page[0] = (uint8_t)s;
+		if (journal_add_op(j, &op))
+			return -1;
+	}
+	return 0;
+}
+
+TEST(journal_drains_into_the_trace_and_recovers_after_a_kill)
+{
+	static const struct trace_mark_file files[] = {
+		{ .path = "/mnt/a", .kind = TRACE_FILE_EXPECT, .size = 3,
+		  .content = (const uint8_t *)"abc", .content_len = 3 },
+		{ .path = "/mnt/b", .kind = TRACE_FILE_ABSENT },
+	};
+	struct trace_mark m = { .after_seq = 3, .name = "synced", .nfiles = 2,
+				.files = files };
+	struct trace_violation v = { .seq = 2, .kind = FLASH_VIOLATION_ORDER,
+				     .block = 0, .page = 1, .detail = 2 };
+	struct collected c = { 0 };
+	struct muse_error e;
+	struct journal *j;
+	struct trace *t;
+	uint8_t page[2048] = { 0 };
+	char path[512], jpath[600];
+	uint64_t ops;
+
+	path_in_tmp(path, sizeof(path), "t.db");
+	trace_journal_path(path, jpath, sizeof(jpath));
+	t = new_trace(path);
+	CHECK(t);
+	CHECK_INT(journal_create(jpath, 64 * 1024, &j, &e), 0);
+	CHECK_INT(add_ops(j, 1, 3, page), 0);
+	CHECK_INT(journal_add_violation(j, &v), 0);
+	CHECK_INT(journal_add_mark(j, &m), 0);
+	CHECK_INT(journal_drain(j, t, &e), 0);
+	CHECK_INT(trace_last_seq(t), 3);
+	CHECK_INT(count_rows(t, "marks"), 1);
+	CHECK_INT(count_rows(t, "mark_files"), 2);
+	CHECK_INT(count_rows(t, "violations"), 1);
+	/* the ring wraps several times between drains */
+	for (uint64_t s = 4; s < 200; s += 20) {
+		CHECK_INT(add_ops(j, s, s + 19, page), 0);
+		CHECK_INT(journal_drain(j, t, &e), 0);
+	}
+	CHECK_INT(trace_last_seq(t), 203);
+	/* killed: acknowledged records that no drain moved */
+	CHECK_INT(add_ops(j, 204, 220, page), 0);
+	CHECK_INT(journal_space(j) < 64 * 1024, 1);
+	journal_close(j, 0);
+	CHECK_INT(trace_close(t, &e), 0);
+	CHECK_INT(trace_open(path, TRACE_READ, &t, &e), -EAGAIN);
+
+	CHECK_INT(trace_open(path, TRACE_WRITE, &t, &e), 0);
+	CHECK_INT(trace_begin(t), 0);
+	CHECK_INT(journal_recover(jpath, t, &ops, &e), 0);
+	CHECK_INT(ops, 17);
+	CHECK_INT(trace_commit(t, &e), 0);
+	/* recovering again moves nothing twice */
+	CHECK_INT(trace_begin(t), 0);
+	CHECK_INT(journal_recover(jpath, t, &ops, &e), 0);
+	CHECK_INT(ops, 0);
+	CHECK_INT(trace_commit(t, &e), 0);
+	CHECK_INT(trace_close(t, &e), 0);
+	unlink(jpath);
+
+	CHECK_INT(trace_open(path, TRACE_READ, &t, &e), 0);
+	CHECK_INT(trace_last_seq(t), 220);
+	CHECK_INT(trace_for_each_op(t, 215, 220, collect, &c, &e), 0);
+	CHECK_INT(c.n, 6);
+	CHECK_INT(c.first_byte[5], 220);
+	CHECK_INT(trace_close(t, &e), 0);
+}
+
+TEST(journal_recovery_stops_at_a_torn_record)
+{
+	struct muse_error e;
+	struct journal *j;
+	struct trace *t;
+	uint8_t page[2048] = { 0 };
+	char path[512], jpath[600];
+	uint64_t ops;
+	FILE *f;
+
+	path_in_tmp(path, sizeof(path), "t.db");
+	trace_journal_path(path, jpath, sizeof(jpath));
+	t = new_trace(path);
+	CHECK(t);
+	CHECK_INT(journal_create(jpath, 1 << 20, &j, &e), 0);
+	CHECK_INT(add_ops(j, 1, 10, page), 0);
+	journal_close(j, 0);
+	/* flip a byte in the payload of the 7th record */
+	f = fopen(jpath, "r+b");
+	CHECK(f);
+	fseek(f, 4096 + 6 * (long)journal_op_size(2048, 0) + 100, SEEK_SET);
+	fputc(0x77, f);
+	fclose(f);
+	CHECK_INT(trace_begin(t), 0);
+	CHECK_INT(journal_recover(jpath, t, &ops, &e), 0);
+	CHECK_INT(ops, 6);
+	CHECK_INT(trace_commit(t, &e), 0);
+	CHECK_INT(trace_last_seq(t), 6);
+	CHECK_INT(trace_close(t, &e), 0);
+}

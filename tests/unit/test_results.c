@@ -1,0 +1,56 @@
+/*
+ * test_results.c - the sweep's results store: merged and resumed, one row
+ * per point.
+ */
+#include "test.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "results.h"
+
+TEST(results_merge_and_resume_keep_one_row_per_point)
+{
+	struct result x = { .n = 4, .model = CUT_TORN, .seed = 2,
+			    .verdict = VERDICT_FAIL, .reason = "bad", .ms = 3, .log = "l" };
+	char a[600], b[600], meta[80];
+	struct results *ra, *rb;
+	struct muse_error e;
+
+	snprintf(a, sizeof(a), "%s/a.db", test_tmpdir());
+	snprintf(b, sizeof(b), "%s/b.db", test_tmpdir());
+	CHECK_INT(results_open(a, &ra, &e), 0);
+	CHECK_INT(results_open(b, &rb, &e), 0);
+	CHECK_INT(results_set_meta(rb, "trace_sha256", "abc"), 0);
+	CHECK_INT(results_add(rb, &x), 0);
+	x.n = 5;
+	x.verdict = VERDICT_PASS;
+	CHECK_INT(results_add(rb, &x), 0);
+	CHECK(!results_has(ra, 4, CUT_TORN, 2));
+	CHECK_INT(results_merge(ra, b, &e), 0);
+	CHECK_INT(results_merge(ra, b, &e), 0);	/* twice: still one row each */
+	CHECK(results_has(ra, 4, CUT_TORN, 2));
+	CHECK(!results_has(ra, 4, CUT_TORN, 1));
+	CHECK_INT(results_get_meta(ra, "trace_sha256", meta, sizeof(meta)), 0);
+	CHECK_STR(meta, "abc");
+	results_close(rb);
+	results_close(ra);
+	CHECK_INT(results_open(a, &ra, &e), 0);
+	CHECK(results_has(ra, 5, CUT_TORN, 2));
+	results_close(ra);
+}
+
+TEST(results_file_of_a_newer_version_is_refused)
+{
+	struct results *r = NULL;
+	struct muse_error e;
+	char path[512], cmd[700];
+
+	snprintf(path, sizeof(path), "%s/newer.db", test_tmpdir());
+	CHECK_INT(results_open(path, &r, &e), 0);
+	results_close(r);
+	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' 'PRAGMA user_version = 99'", path);
+	CHECK_INT(system(cmd), 0);
+	CHECK_INT(results_open(path, &r, &e), -EPROTONOSUPPORT);
+	CHECK_CONTAINS(e.msg, "version 99");
+}

@@ -56,15 +56,24 @@ static void copy_run(uint32_t area_off, uint32_t user_off, uint32_t len,
 		memcpy(c->dst + user_off, c->src + area_off, len);
 }
 
+/* Between an OOB area and a request's OOB bytes, in either direction */
+static void oob_move(const struct geometry *g, enum oob_mode mode,
+		     struct oob_copy *c, uint32_t offs, uint32_t n)
+{
+	if (mode == OOB_AUTO)
+		auto_walk(g, offs, n, copy_run, c);
+	else if (c->to_area)
+		memcpy(c->dst + offs, c->src, n);
+	else
+		memcpy(c->dst, c->src + offs, n);
+}
+
 void oob_gather(const struct geometry *g, enum oob_mode mode,
 		const uint8_t *area, uint32_t offs, uint32_t n, uint8_t *out)
 {
 	struct oob_copy c = { .src = area, .dst = out, .to_area = 0 };
 
-	if (mode == OOB_AUTO)
-		auto_walk(g, offs, n, copy_run, &c);
-	else
-		memcpy(out, area + offs, n);
+	oob_move(g, mode, &c, offs, n);
 }
 
 void oob_scatter(const struct geometry *g, enum oob_mode mode,
@@ -72,10 +81,7 @@ void oob_scatter(const struct geometry *g, enum oob_mode mode,
 {
 	struct oob_copy c = { .src = in, .dst = area, .to_area = 1 };
 
-	if (mode == OOB_AUTO)
-		auto_walk(g, offs, n, copy_run, &c);
-	else
-		memcpy(area + offs, in, n);
+	oob_move(g, mode, &c, offs, n);
 }
 
 struct oob_bounds {

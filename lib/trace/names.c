@@ -43,47 +43,23 @@ static int index_of(const char *const *table, size_t n, const char *name,
 	return -EINVAL;
 }
 
-const char *trace_op_kind_name(enum trace_op_kind kind)
-{
-	return name_of(op_kinds, COUNT(op_kinds), (unsigned)kind);
+/* The name of a kind, and the kind of a name, from one table */
+#define KIND_NAMES(prefix, type, table)					\
+const char *prefix##_name(type kind)						\
+{										\
+	return name_of(table, COUNT(table), (unsigned)kind);			\
+}										\
+										\
+int prefix##_parse(const char *name, type *kind)				\
+{										\
+	unsigned i;								\
+	int ret = index_of(table, COUNT(table), name, &i);			\
+										\
+	if (!ret)								\
+		*kind = (type)i;						\
+	return ret;								\
 }
 
-int trace_op_kind_parse(const char *name, enum trace_op_kind *kind)
-{
-	unsigned i;
-	int ret = index_of(op_kinds, COUNT(op_kinds), name, &i);
-
-	if (!ret)
-		*kind = (enum trace_op_kind)i;
-	return ret;
-}
-
-const char *trace_file_kind_name(enum trace_file_kind kind)
-{
-	return name_of(file_kinds, COUNT(file_kinds), (unsigned)kind);
-}
-
-int trace_file_kind_parse(const char *name, enum trace_file_kind *kind)
-{
-	unsigned i;
-	int ret = index_of(file_kinds, COUNT(file_kinds), name, &i);
-
-	if (!ret)
-		*kind = (enum trace_file_kind)i;
-	return ret;
-}
-
-const char *trace_violation_kind_name(enum flash_violation_kind kind)
-{
-	return name_of(violation_kinds, COUNT(violation_kinds), (unsigned)kind);
-}
-
-int trace_violation_kind_parse(const char *name, enum flash_violation_kind *kind)
-{
-	unsigned i;
-	int ret = index_of(violation_kinds, COUNT(violation_kinds), name, &i);
-
-	if (!ret)
-		*kind = (enum flash_violation_kind)i;
-	return ret;
-}
+KIND_NAMES(trace_op_kind, enum trace_op_kind, op_kinds)
+KIND_NAMES(trace_file_kind, enum trace_file_kind, file_kinds)
+KIND_NAMES(trace_violation_kind, enum flash_violation_kind, violation_kinds)

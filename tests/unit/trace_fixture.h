@@ -1,0 +1,36 @@
+/*
+ * trace_fixture.h - helpers of the trace store's unit tests: a trace in
+ * the test's scratch directory, program ops, collecting what a trace
+ * gives back, counting the rows of a table.
+ */
+#ifndef MUSE_TRACE_FIXTURE_H
+#define MUSE_TRACE_FIXTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trace.h"
+
+/* @name in the test's scratch directory */
+void path_in_tmp(char *buf, size_t size, const char *name);
+
+/* A new trace at @path with a nand-2k,size=1m geometry; NULL on error */
+struct trace *new_trace(const char *path);
+
+/* A program of @len bytes of @data at @addr, recorded at seq * 1 us */
+struct trace_op program_op(uint64_t seq, uint64_t addr, const uint8_t *data,
+			   uint32_t len);
+
+struct collected {
+	int n;
+	struct trace_op op[16];
+	uint8_t first_byte[16];
+};
+
+/* A trace_op_fn keeping the first 16 ops and their first byte */
+int collect(void *ctx, const struct trace_op *op);
+
+/* Rows of @table, -1 if it cannot be counted */
+int count_rows(struct trace *t, const char *table);
+
+#endif

@@ -7,8 +7,8 @@
  * ("type=nand,page=2048,oob=64,block=128k,size=64m,subpage=512,nop=4,
  * ecc=4/512").  geometry_parse() fills in what depends on the keys given
  * (OOB layout from the ECC, bitflip threshold, ...) and validates the
- * result; every rejection names the offending value.  docs/geometry.md
- * lists the keys.
+ * result; every rejection names the offending value.  The keys are
+ * listed in docs/flash-model.md, "Geometry".
  */
 #ifndef MUSE_GEOMETRY_H
 #define MUSE_GEOMETRY_H

@@ -57,16 +57,20 @@ fi
 check "kills hit the middle of the writes" sh -c "awk '{print \$(NF-2)}' '$WORK/kills.log' | sort -n | tail -n 1 | awk '\$1 > 10 {ok=1} END {exit !ok}'"
 
 # under muse record: the recorder dies while UBIFS is busy
-cat > "$WORK/fs-busy" <<'W'
+cat > "$WORK/fs-busy" <<W
 #!/bin/bash
-for i in $(seq 1 200); do head -c 60000 /dev/urandom > "$MUSE_MNT/f$((i % 30))" || exit 0; sync; done
+touch "$WORK/busy"
+for i in \$(seq 1 200); do head -c 60000 /dev/urandom > "\$MUSE_MNT/f\$((i % 30))" || exit 0; sync; done
 W
 chmod +x "$WORK/fs-busy"
 for i in 1 2 3; do
 	t=$WORK/rec$i.db
+	rm -f "$WORK/busy"
 	"$MUSE" record --trace "$t" --geometry nand-2k,size=16m -- "$WORK/fs-busy" > "$WORK/rec.out" 2>&1 &
 	rec=$!
-	sleep 2.$i
+	# the kill lands in the workload, never in the preparation before it
+	for _ in $(seq 1 600); do [ -e "$WORK/busy" ] && break; sleep 0.1; done
+	sleep 0.$i
 	pkill -KILL -f "serve .*--trace $t"
 	wait "$rec"
 	check "record $i: recovered after the recorder's death" grep -q "recovering its journal" "$WORK/rec.out"

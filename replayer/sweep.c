@@ -27,6 +27,7 @@
 #include "sweep_report.h"
 #include "sweep_worker.h"
 #include "trace.h"
+#include "uml.h"
 
 #define CHUNKS_PER_JOB 4
 #define MIN_CHUNK 25
@@ -184,7 +185,7 @@ struct chunk {
 	char list[PATH_MAX];
 	char db[PATH_MAX];
 	char log[PATH_MAX];
-	char *argv[32 + 2 * SWEEP_MAX_ALLOW];
+	char *argv[UML_SELF_ARGC + 16 + 2 * SWEEP_MAX_ALLOW];
 };
 
 struct chunks {
@@ -210,40 +211,33 @@ static int write_list(const char *path, const struct cut_point *p, size_t n)
 
 static void worker_args(const struct sweep_options *a, struct chunk *c)
 {
-	char **argv = c->argv;
+	struct uml_options o = { .kernel = a->kernel, .mem = a->mem, .log = c->log };
+	char *args[16 + 2 * SWEEP_MAX_ALLOW];
 	int n = 0;
 
-	argv[n++] = (char *)spawn_self();
-	if (a->uml) {
-		argv[n++] = "uml";
-		if (a->kernel) {
-			argv[n++] = "--kernel";
-			argv[n++] = (char *)a->kernel;
-		}
-		argv[n++] = "--mem";
-		argv[n++] = (char *)a->mem;
-		argv[n++] = "--log";
-		argv[n++] = c->log;
-		argv[n++] = "--";
-		argv[n++] = (char *)spawn_self();
-	}
-	argv[n++] = "sweep";
-	argv[n++] = "--worker";
-	argv[n++] = c->list;
-	argv[n++] = "--results";
-	argv[n++] = c->db;
+	args[n++] = "sweep";
+	args[n++] = "--worker";
+	args[n++] = c->list;
+	args[n++] = "--results";
+	args[n++] = c->db;
 	if (a->check) {
-		argv[n++] = "--check";
-		argv[n++] = (char *)a->check;
+		args[n++] = "--check";
+		args[n++] = (char *)a->check;
 	}
 	for (unsigned i = 0; i < a->nallow; i++) {
-		argv[n++] = "--allow";
-		argv[n++] = (char *)a->allow[i];
+		args[n++] = "--allow";
+		args[n++] = (char *)a->allow[i];
 	}
 	if (a->no_debug_checks)
-		argv[n++] = "--no-debug-checks";
-	argv[n++] = (char *)a->trace;
-	argv[n] = NULL;
+		args[n++] = "--no-debug-checks";
+	args[n++] = (char *)a->trace;
+	args[n] = NULL;
+	if (a->uml) {
+		uml_self_argv(&o, args, c->argv);
+		return;
+	}
+	c->argv[0] = (char *)spawn_self();
+	memcpy(c->argv + 1, args, ((size_t)n + 1) * sizeof(*args));
 }
 
 /* Names carry this run's pid too: leftovers of a killed run never collide */

@@ -61,6 +61,15 @@ int uml_run(const struct uml_options *o, struct muse_error *e);
 int uml_run_self(const struct uml_options *o, const char *cmd, int argc,
 		 char **argv, struct muse_error *e);
 
+/*
+ * The command line of a child process that runs this program inside the
+ * kernel of @o: "muse uml [--kernel K] --mem M --log L -- muse ARGS...",
+ * @args NULL-terminated and without the program name.  @argv must hold
+ * UML_SELF_ARGC more entries than @args.
+ */
+#define UML_SELF_ARGC 11
+void uml_self_argv(const struct uml_options *o, char *const *args, char **argv);
+
 /* Where "make" puts the kernel, relative to this program: ../uml/linux */
 int uml_default_kernel(char *buf, size_t size, const char *name);
 

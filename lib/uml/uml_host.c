@@ -425,3 +425,24 @@ int uml_run_self(const struct uml_options *o, const char *cmd, int argc,
 	free(inner);
 	return ret;
 }
+
+void uml_self_argv(const struct uml_options *o, char *const *args, char **argv)
+{
+	int n = 0;
+
+	argv[n++] = (char *)spawn_self();
+	argv[n++] = "uml";
+	if (o->kernel) {
+		argv[n++] = "--kernel";
+		argv[n++] = (char *)o->kernel;
+	}
+	argv[n++] = "--mem";
+	argv[n++] = (char *)o->mem;
+	argv[n++] = "--log";
+	argv[n++] = (char *)o->log;
+	argv[n++] = "--";
+	argv[n++] = (char *)spawn_self();
+	while (*args)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+}

@@ -373,20 +373,6 @@ static int print_mark(void *ctx, const struct trace_mark *m)
 	return 0;
 }
 
-static int list_marks(struct trace *t, const struct inspect_args *a,
-		      struct muse_error *e)
-{
-	struct lister l = { .json = a->json, .first = true };
-	int ret;
-
-	if (a->json)
-		printf("[");
-	ret = trace_for_each_mark(t, print_mark, &l, e);
-	if (a->json)
-		printf("%s]\n", l.first ? "" : "]}");
-	return ret;
-}
-
 static int print_violation(void *ctx, const struct trace_violation *v)
 {
 	struct lister *l = ctx;
@@ -403,17 +389,20 @@ static int print_violation(void *ctx, const struct trace_violation *v)
 	return 0;
 }
 
-static int list_violations(struct trace *t, const struct inspect_args *a,
-			   struct muse_error *e)
+/* The marks (each with its list of files) or the violations */
+static int list_events(struct trace *t, const struct inspect_args *a,
+		       struct muse_error *e)
 {
 	struct lister l = { .json = a->json, .first = true };
+	bool marks = a->view == VIEW_MARKS;
 	int ret;
 
 	if (a->json)
 		printf("[");
-	ret = trace_for_each_violation(t, print_violation, &l, e);
+	ret = marks ? trace_for_each_mark(t, print_mark, &l, e) :
+		      trace_for_each_violation(t, print_violation, &l, e);
 	if (a->json)
-		printf("]\n");
+		printf("%s]\n", marks && !l.first ? "]}" : "");
 	return ret;
 }
 
@@ -436,8 +425,8 @@ int cmd_inspect(int argc, char **argv)
 		case VIEW_SUMMARY: ret = summary(t, &a, &e); break;
 		case VIEW_OPS:
 		case VIEW_HISTORY: ret = list_ops(t, &a, &g, &e); break;
-		case VIEW_MARKS: ret = list_marks(t, &a, &e); break;
-		case VIEW_VIOLATIONS: ret = list_violations(t, &a, &e); break;
+		case VIEW_MARKS:
+		case VIEW_VIOLATIONS: ret = list_events(t, &a, &e); break;
 		}
 	}
 	if (ret)

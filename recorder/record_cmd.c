@@ -50,6 +50,8 @@ struct record_args {
 	bool record_reads;
 	bool inside;
 	char **cmd;
+	char trace_path[PATH_MAX];	/* absolute */
+	char default_log[PATH_MAX];	/* TRACE.kernel.log */
 };
 
 static const char usage[] =
@@ -435,9 +437,10 @@ static int record_inside(const struct record_args *a, struct muse_error *e)
 
 /* ---- outside: where to run ------------------------------------------------ */
 
-static int check_trace_path(struct record_args *a, char *abs, size_t size,
-			    struct muse_error *e)
+static int check_trace_path(struct record_args *a, struct muse_error *e)
 {
+	char *abs = a->trace_path;
+	size_t size = sizeof(a->trace_path);
 	char dir[PATH_MAX], *copy = strdup(a->trace), *d;
 	struct stat st;
 
@@ -461,37 +464,28 @@ static int check_trace_path(struct record_args *a, char *abs, size_t size,
 		return muse_fail(e, -errno, "cannot write a trace in %s: %s", dir,
 				 strerror(errno));
 	a->trace = abs;
+	if (!a->log && snprintf(a->default_log, sizeof(a->default_log), "%s.kernel.log",
+				abs) < (int)sizeof(a->default_log))
+		a->log = a->default_log;
 	return 0;
-}
-
-/* Runs this same command inside the bundled kernel */
-static int record_in_uml(const struct record_args *a, int argc, char **argv,
-			 struct muse_error *e)
-{
-	struct uml_options o = { .kernel = a->kernel, .mem = a->mem, .log = a->log };
-	char log[PATH_MAX];
-
-	if (!o.log && snprintf(log, sizeof(log), "%s.kernel.log", a->trace) <
-	    (int)sizeof(log))
-		o.log = log;
-	return uml_run_self(&o, "record", argc, argv, e);
 }
 
 int cmd_record(int argc, char **argv)
 {
 	struct muse_error e = { 0 };
 	struct record_args a;
-	char abs[PATH_MAX];
 	int ret;
 
 	ret = parse(argc, argv, &a);
 	if (ret)
 		return ret > 0 ? 0 : 2;
-	ret = check_trace_path(&a, abs, sizeof(abs), &e);
+	ret = check_trace_path(&a, &e);
 	if (!ret && !a.inside) {
 		ret = uml_choose(&a.kernel, &e);
 		if (ret == 1) {
-			ret = record_in_uml(&a, argc, argv, &e);
+			ret = uml_run_self(&(struct uml_options){ .kernel = a.kernel,
+								  .mem = a.mem, .log = a.log },
+					   "record", argc, argv, &e);
 			if (ret >= 0)
 				return ret;
 		}

@@ -318,19 +318,6 @@ static int serve_state(const struct replay_args *a, struct state *s,
 
 /* ---- where it runs ---------------------------------------------------------- */
 
-static int replay_in_uml(const struct replay_args *a, int argc, char **argv,
-			 struct muse_error *e)
-{
-	struct uml_options o = { .kernel = a->kernel, .mem = a->mem, .log = a->log };
-	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	char log[PATH_MAX];
-
-	if (!o.log && snprintf(log, sizeof(log), "%s/muse-replay.kernel.log", tmp) <
-	    (int)sizeof(log))
-		o.log = log;
-	return uml_run_self(&o, "replay", argc, argv, e);
-}
-
 int cmd_replay(int argc, char **argv)
 {
 	struct muse_error e = { 0 };
@@ -344,7 +331,9 @@ int cmd_replay(int argc, char **argv)
 	if (!a.inside && !a.export)
 		ret = uml_choose(&a.kernel, &e);
 	if (ret == 1) {
-		ret = replay_in_uml(&a, argc, argv, &e);
+		ret = uml_run_self(&(struct uml_options){ .kernel = a.kernel, .mem = a.mem,
+							  .log = a.log },
+				   "replay", argc, argv, &e);
 	} else if (!ret) {
 		ret = load_state(&a, &s, &e);
 		if (!ret)

@@ -56,7 +56,9 @@ int uml_run(const struct uml_options *o, struct muse_error *e);
  * Runs this program inside the kernel of @o (whose argv is ignored) as
  * "muse CMD --inside ARGS...", where @argv is the command's own argv
  * (argv[0] its name): how a command that needs /dev/muse moves itself
- * into a kernel that has it.  The guest's exit status, or a negative errno.
+ * into a kernel that has it.  The kernel's log goes to o->log, or if that
+ * is NULL to $TMPDIR/muse-CMD.kernel.log.  The guest's exit status, or a
+ * negative errno.
  */
 int uml_run_self(const struct uml_options *o, const char *cmd, int argc,
 		 char **argv, struct muse_error *e);

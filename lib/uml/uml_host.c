@@ -409,10 +409,15 @@ int uml_run_self(const struct uml_options *o, const char *cmd, int argc,
 {
 	char **inner = calloc((size_t)argc + 4, sizeof(*inner));
 	struct uml_options self = *o;
+	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char log[PATH_MAX];
 	int n = 0, ret;
 
 	if (!inner)
 		return muse_fail(e, -ENOMEM, "out of memory");
+	if (!self.log && snprintf(log, sizeof(log), "%s/muse-%s.kernel.log", tmp, cmd) <
+	    (int)sizeof(log))
+		self.log = log;
 	inner[n++] = (char *)spawn_self();
 	inner[n++] = (char *)cmd;
 	inner[n++] = "--inside";

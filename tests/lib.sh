@@ -45,6 +45,16 @@ serve_start() {
 	[ -n "$MTD" ] && [ -c "$MTD" ]
 }
 
+# serve_checked TAG [muse serve options...]: serve_start, or a failure
+# "TAG serve" with the daemon's messages
+serve_checked() {
+	local tag=$1
+	shift
+	serve_start "$@" && return 0
+	fail "$tag serve" "$(serve_log)"
+	return 1
+}
+
 # serve_stop: SIGTERM, then the daemon's exit status (0: no violations)
 serve_stop() {
 	local rc=0

@@ -5,10 +5,7 @@
 
 run_jffs2() {
 	local geometry=$1 tag=$2 mnt=$WORK/mnt sums=$WORK/sums
-	if ! serve_start --geometry "$geometry"; then
-		fail "$tag serve" "$(serve_log)"
-		return
-	fi
+	serve_checked "$tag" --geometry "$geometry" || return
 	check "$tag flash_erase -j" flash_erase -q -j "$MTD" 0 0
 	mkdir -p "$mnt"
 	check "$tag mount" mount -t jffs2 "mtd$MTDNUM" "$mnt"

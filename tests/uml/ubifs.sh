@@ -5,10 +5,7 @@
 
 run_ubifs() {
 	local geometry=$1 tag=$2 mnt=$WORK/mnt sums=$WORK/sums
-	if ! serve_start --geometry "$geometry"; then
-		fail "$tag serve" "$(serve_log)"
-		return
-	fi
+	serve_checked "$tag" --geometry "$geometry" || return
 	check "$tag ubiformat" ubiformat -q -y "$MTD"
 	check "$tag ubiattach" ubiattach -p "$MTD" -d 0
 	check "$tag ubimkvol" ubimkvol /dev/ubi0 -N data -m

@@ -30,12 +30,15 @@ LAYERS_device := base mtd flash muse device
 LAYERS_trace  := base mtd flash trace
 LAYERS_uml    := base uml
 SUBSYSTEMS := base mtd flash muse device trace uml
-# the commands and the test programs see every library
+# The commands see every library's public headers; lib/X/private/ is seen
+# by X alone, and by the unit tests, which look inside.
 APP_DIRS  := $(addprefix lib/,$(SUBSYSTEMS)) recorder replayer cli
 APP_INC   := $(addprefix -I,$(APP_DIRS))
+TEST_INC  := $(APP_INC) $(addprefix -I,$(wildcard lib/*/private))
 
 subsystem_of = $(word 2,$(subst /, ,$(1)))
-inc_for = $(if $(filter lib/%,$(1)),$(addprefix -Ilib/,$(LAYERS_$(call subsystem_of,$(1)))),$(APP_INC))
+lib_inc = $(addprefix -Ilib/,$(LAYERS_$(1))) $(if $(wildcard lib/$(1)/private),-Ilib/$(1)/private)
+inc_for = $(if $(filter lib/%,$(1)),$(call lib_inc,$(call subsystem_of,$(1))),$(if $(filter tests/%,$(1)),$(TEST_INC),$(APP_INC)))
 
 lib_srcs = $(wildcard lib/$(1)/*.c)
 LIB_SRCS  := $(foreach s,$(SUBSYSTEMS),$(call lib_srcs,$(s)))

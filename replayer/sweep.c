@@ -110,15 +110,19 @@ struct sweep {
 	size_t ntodo;
 };
 
-/* Worker files an interrupted sweep left behind: their rows count */
-static int collect_leftovers(struct sweep *s, struct muse_error *e)
+/*
+ * Worker files an interrupted sweep left behind: their rows count.  One
+ * that cannot be read (its worker died while creating it, or a dying
+ * guest still holds it) is left alone: its points are checked again.
+ */
+static void collect_leftovers(struct sweep *s)
 {
 	DIR *d = opendir(s->dir);
+	struct muse_error e;
 	struct dirent *de;
 	char path[PATH_MAX];
-	int ret = 0;
 
-	while (d && !ret && (de = readdir(d))) {
+	while (d && (de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 
 		if (strncmp(de->d_name, "worker-", 7) || len < 4 ||
@@ -127,13 +131,14 @@ static int collect_leftovers(struct sweep *s, struct muse_error *e)
 		if (snprintf(path, sizeof(path), "%s/%s", s->dir, de->d_name) >=
 		    (int)sizeof(path))
 			continue;
-		ret = results_merge(s->results, path, e);
-		if (!ret)
+		if (!results_merge(s->results, path, &e))
 			unlink(path);
+		else
+			fprintf(stderr, "muse sweep: %s; its points are checked again\n",
+				e.msg);
 	}
 	if (d)
 		closedir(d);
-	return ret;
 }
 
 static int open_results(struct sweep *s, struct muse_error *e)
@@ -155,7 +160,9 @@ static int open_results(struct sweep *s, struct muse_error *e)
 		ret = results_set_meta(s->results, "trace", s->a->trace);
 	if (ret)
 		return muse_fail(e, ret, "writing %s failed", s->results_path);
-	return s->a->resume ? collect_leftovers(s, e) : 0;
+	if (s->a->resume)
+		collect_leftovers(s);
+	return 0;
 }
 
 static int select_todo(struct sweep *s)

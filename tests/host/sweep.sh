@@ -153,8 +153,12 @@ for f in "$WORK"/resumed.db.d/worker-*.db "$WORK/resumed.db"; do
 done
 "$MUSE" sweep "$t" --range "$range" --models clean,torn --jobs 2 --results "$WORK/resumed.db" \
 	--resume > "$WORK/resume.out" 2>&1
-check "a sweep killed after $partial points and resumed equals the full sweep" \
-	test "$(verdicts "$WORK/resumed.db")" = "$(verdicts "$WORK/full.db")"
+if [ "$(verdicts "$WORK/resumed.db")" = "$(verdicts "$WORK/full.db")" ]; then
+	pass "a sweep killed after $partial points and resumed equals the full sweep"
+else
+	fail "a sweep killed after $partial points and resumed equals the full sweep" \
+		"$(tail -n 4 "$WORK/resume.out" | tr '\n' ' ')"
+fi
 total=$(sqlite3 -readonly "$WORK/full.db" 'SELECT count(*) FROM results')
 todo=$(sed -n 's/.* cut points, \([0-9]*\) to check.*/\1/p' "$WORK/resume.out")
 check "the resumed sweep checked only what was missing ($todo of $total)" \

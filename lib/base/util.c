@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int grow_array(void *arr, size_t *cap, size_t need, size_t elem)
 {
@@ -37,6 +38,13 @@ int reserve_bytes(uint8_t **buf, size_t *size, size_t need)
 	*buf = p;
 	*size = need;
 	return 0;
+}
+
+void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
 }
 
 uint64_t popcount_bytes(const uint8_t *p, size_t n)

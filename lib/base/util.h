@@ -17,6 +17,9 @@ int grow_array(void *arr, size_t *cap, size_t need, size_t elem);
 /* Makes the buffer at *@buf (of *@size bytes) hold at least @need bytes. */
 int reserve_bytes(uint8_t **buf, size_t *size, size_t need);
 
+/* Closes *@fd if it is open and marks it closed (-1) */
+void close_fd(int *fd);
+
 /* Set bits in @n bytes */
 uint64_t popcount_bytes(const uint8_t *p, size_t n);
 

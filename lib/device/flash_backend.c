@@ -75,17 +75,13 @@ void flash_backend_release(struct flash_backend *fb)
 
 const char *flash_violation_name(enum flash_violation_kind kind)
 {
-	switch (kind) {
-	case FLASH_VIOLATION_NOP:
-		return "NOP exceeded";
-	case FLASH_VIOLATION_ORDER:
-		return "page programmed out of order";
-	case FLASH_VIOLATION_ONE_OVER_ZERO:
-		return "1 programmed over 0";
-	case FLASH_VIOLATION_KINDS:
-		break;
-	}
-	return "?";
+	static const char *const names[FLASH_VIOLATION_KINDS] = {
+		[FLASH_VIOLATION_NOP] = "NOP exceeded",
+		[FLASH_VIOLATION_ORDER] = "page programmed out of order",
+		[FLASH_VIOLATION_ONE_OVER_ZERO] = "1 programmed over 0",
+	};
+
+	return (unsigned)kind < FLASH_VIOLATION_KINDS ? names[kind] : "?";
 }
 
 void flash_log_violation(void *stream, const struct flash_violation *v)

@@ -31,15 +31,8 @@ int image_parse_format(const char *name, enum image_format *fmt,
 
 const char *image_format_name(enum image_format fmt)
 {
-	switch (fmt) {
-	case IMAGE_RAW:
-		return "raw";
-	case IMAGE_NANDDUMP_OOB:
-		return "nanddump-oob";
-	case IMAGE_AUTO:
-		break;
-	}
-	return "auto";
+	return fmt == IMAGE_RAW ? "raw" :
+	       fmt == IMAGE_NANDDUMP_OOB ? "nanddump-oob" : "auto";
 }
 
 uint64_t image_size(const struct geometry *g, enum image_format fmt)

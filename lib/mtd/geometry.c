@@ -80,16 +80,10 @@ static const struct {
 
 const char *flash_type_name(enum flash_type type)
 {
-	switch (type) {
-	case FLASH_NAND:
-		return "nand";
-	case FLASH_MLC_NAND:
-		return "mlc-nand";
-	case FLASH_NOR:
-		return "nor";
-	case FLASH_RAM:
-		return "ram";
-	}
+	/* the first name of each type in the table above is its own */
+	for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
+		if (type_names[i].type == type)
+			return type_names[i].name;
 	return "?";
 }
 

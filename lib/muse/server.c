@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "proto.h"
+#include "util.h"
 
 struct muse_server {
 	int fd;
@@ -421,12 +422,9 @@ void muse_server_close(struct muse_server *s)
 {
 	if (!s)
 		return;
-	if (s->fd >= 0)
-		close(s->fd);
-	if (s->kmsg >= 0)
-		close(s->kmsg);
-	if (s->null_fd >= 0)
-		close(s->null_fd);
+	close_fd(&s->fd);
+	close_fd(&s->kmsg);
+	close_fd(&s->null_fd);
 	free(s->req);
 	free(s->reply);
 	free(s);

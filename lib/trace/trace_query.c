@@ -36,6 +36,24 @@ static int finish(struct trace *t, sqlite3_stmt *st, int ret, int rc,
 	return ret;
 }
 
+/* One row of a query, turned into what the caller's callback takes */
+struct rows {
+	void (*fn)(void);	/* the caller's callback, cast back by @row */
+	void *ctx;
+	struct muse_error *e;
+	int (*row)(struct rows *r, sqlite3_stmt *st);
+};
+
+/* Steps @st (NULL after a failed prepare, which @ret holds) row by row */
+static int each_row(struct trace *t, sqlite3_stmt *st, int ret, struct rows *r)
+{
+	int rc = SQLITE_DONE;
+
+	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		ret = r->row(r, st);
+	return finish(t, st, ret, rc, r->e);
+}
+
 static const char *text(sqlite3_stmt *st, int col)
 {
 	const unsigned char *s = sqlite3_column_text(st, col);
@@ -96,16 +114,19 @@ int trace_get_stats(struct trace *t, struct trace_stats *s,
 
 /* ---- provenance ------------------------------------------------------------ */
 
+static int meta_row(struct rows *r, sqlite3_stmt *st)
+{
+	return ((trace_meta_fn)r->fn)(r->ctx, text(st, 0), text(st, 1));
+}
+
 int trace_for_each_meta(struct trace *t, trace_meta_fn fn, void *ctx,
 			struct muse_error *e)
 {
+	struct rows r = { (void (*)(void))fn, ctx, e, meta_row };
 	sqlite3_stmt *st = NULL;
 	int ret = prepare(t, "SELECT key, value FROM meta ORDER BY key", &st, e);
-	int rc = SQLITE_DONE;
 
-	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		ret = fn(ctx, text(st, 0), text(st, 1));
-	return finish(t, st, ret, rc, e);
+	return each_row(t, st, ret, &r);
 }
 
 static int print_meta(void *ctx, const char *key, const char *value)
@@ -309,31 +330,33 @@ int trace_for_each_op_head(struct trace *t, const struct trace_op_filter *f,
 	return finish(t, st, ret, rc, e);
 }
 
+static int violation_row(struct rows *r, sqlite3_stmt *st)
+{
+	struct trace_violation v = {
+		.seq = (uint64_t)sqlite3_column_int64(st, 0),
+		.block = (uint64_t)sqlite3_column_int64(st, 2),
+		.page = (uint32_t)sqlite3_column_int64(st, 3),
+		.detail = (uint32_t)sqlite3_column_int64(st, 4),
+	};
+
+	if (trace_violation_kind_parse(text(st, 1), &v.kind))
+		return muse_fail(r->e, -EBADMSG, "op %" PRIu64 ": unknown violation"
+				 " kind \"%s\"", v.seq, text(st, 1));
+	return ((trace_violation_fn)r->fn)(r->ctx, &v);
+}
+
 int trace_for_each_violation(struct trace *t, trace_violation_fn fn, void *ctx,
 			     struct muse_error *e)
 {
+	struct rows r = { (void (*)(void))fn, ctx, e, violation_row };
 	sqlite3_stmt *st = NULL;
-	int ret, rc = SQLITE_DONE;
+	int ret;
 
 	if (t->version < 2)
 		return 0;
 	ret = prepare(t, "SELECT seq, kind, block, page, detail FROM violations"
 		      " ORDER BY seq", &st, e);
-	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct trace_violation v = {
-			.seq = (uint64_t)sqlite3_column_int64(st, 0),
-			.block = (uint64_t)sqlite3_column_int64(st, 2),
-			.page = (uint32_t)sqlite3_column_int64(st, 3),
-			.detail = (uint32_t)sqlite3_column_int64(st, 4),
-		};
-
-		if (trace_violation_kind_parse(text(st, 1), &v.kind))
-			ret = muse_fail(e, -EBADMSG, "op %" PRIu64 ": unknown violation"
-					" kind \"%s\"", v.seq, text(st, 1));
-		else
-			ret = fn(ctx, &v);
-	}
-	return finish(t, st, ret, rc, e);
+	return each_row(t, st, ret, &r);
 }
 
 /* ---- integrity and storage ------------------------------------------------- */
@@ -357,37 +380,43 @@ int trace_check_integrity(struct trace *t, struct muse_error *e)
 	return 0;
 }
 
+static int payload_row(struct rows *r, sqlite3_stmt *st)
+{
+	struct trace_payload p = {
+		.size = (uint64_t)sqlite3_column_int64(st, 0),
+		.codec = sqlite3_column_int(st, 1),
+		.stored = sqlite3_column_blob(st, 2),
+		.stored_len = (size_t)sqlite3_column_bytes(st, 2),
+	};
+
+	return ((trace_payload_fn)r->fn)(r->ctx, &p);
+}
+
 int trace_for_each_payload(struct trace *t, trace_payload_fn fn, void *ctx,
 			   struct muse_error *e)
 {
+	struct rows r = { (void (*)(void))fn, ctx, e, payload_row };
 	sqlite3_stmt *st = NULL;
 	int ret = prepare(t, "SELECT size, codec, data FROM blobs", &st, e);
-	int rc = SQLITE_DONE;
 
-	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct trace_payload p = {
-			.size = (uint64_t)sqlite3_column_int64(st, 0),
-			.codec = sqlite3_column_int(st, 1),
-			.stored = sqlite3_column_blob(st, 2),
-			.stored_len = (size_t)sqlite3_column_bytes(st, 2),
-		};
+	return each_row(t, st, ret, &r);
+}
 
-		ret = fn(ctx, &p);
-	}
-	return finish(t, st, ret, rc, e);
+static int dictionary_row(struct rows *r, sqlite3_stmt *st)
+{
+	return ((trace_dictionary_fn)r->fn)(r->ctx, sqlite3_column_blob(st, 0),
+					    (size_t)sqlite3_column_bytes(st, 0));
 }
 
 int trace_for_each_dictionary(struct trace *t, trace_dictionary_fn fn,
 			      void *ctx, struct muse_error *e)
 {
+	struct rows r = { (void (*)(void))fn, ctx, e, dictionary_row };
 	sqlite3_stmt *st = NULL;
-	int ret, rc = SQLITE_DONE;
+	int ret;
 
 	if (t->version < 3)
 		return 0;
 	ret = prepare(t, "SELECT data FROM dictionaries", &st, e);
-	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		ret = fn(ctx, sqlite3_column_blob(st, 0),
-			 (size_t)sqlite3_column_bytes(st, 0));
-	return finish(t, st, ret, rc, e);
+	return each_row(t, st, ret, &r);
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "spawn.h"
+#include "util.h"
 
 extern char **environ;
 
@@ -295,12 +296,9 @@ static int remove_entry(const char *path, const struct stat *st, int flag,
 
 static void cleanup(struct uml_session *s)
 {
-	if (s->out_fd >= 0)
-		close(s->out_fd);
-	if (s->err_fd >= 0)
-		close(s->err_fd);
-	if (s->log_fd >= 0)
-		close(s->log_fd);
+	close_fd(&s->out_fd);
+	close_fd(&s->err_fd);
+	close_fd(&s->log_fd);
 	if (s->dir[0])
 		nftw(s->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }

@@ -31,9 +31,8 @@ const char *const trace_stmt_sql[ST_COUNT] = {
 	[ST_OP_PUT] = "INSERT INTO ops (seq, kind, addr, len, data, oob_offset, ooblen,"
 		      " oob, oob_auto, result, time_ns)"
 		      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[ST_OPS_GET] = "SELECT seq, kind, addr, len, data, oob_offset, ooblen, oob,"
-		       " oob_auto, result, time_ns FROM ops"
-		       " WHERE seq BETWEEN ? AND ? ORDER BY seq",
+	[ST_OPS_GET] = "SELECT " OPS_COLUMNS " FROM ops WHERE seq BETWEEN ? AND ?"
+		       " ORDER BY seq",
 	[ST_MARK_PUT] = "INSERT INTO marks (after_seq, name, time_ns) VALUES (?, ?, ?)",
 	[ST_MARK_FILE_PUT] = "INSERT OR REPLACE INTO mark_files"
 			     " (mark, path, kind, size, sha256, content)"

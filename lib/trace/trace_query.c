@@ -292,42 +292,39 @@ int trace_for_each_mark(struct trace *t, trace_mark_fn fn, void *ctx,
 
 /* ---- ops and violations --------------------------------------------------- */
 
+static int op_head_row(struct rows *r, sqlite3_stmt *st)
+{
+	struct trace_op op;
+
+	trace_row_op_head(st, &op);
+	return ((trace_op_fn)r->fn)(r->ctx, &op);
+}
+
 int trace_for_each_op_head(struct trace *t, const struct trace_op_filter *f,
 			   trace_op_fn fn, void *ctx, struct muse_error *e)
 {
 	static const char sql[] =
-		"SELECT seq, kind, addr, len, oob_offset, ooblen, oob_auto, result,"
-		" time_ns FROM ops WHERE seq BETWEEN ?1 AND ?2 AND (?3 = 0 OR kind = ?3)"
-		" AND (?4 < 0 OR addr / ?5 = ?4) ORDER BY seq";
-	struct geometry g;
+		"SELECT " OPS_COLUMNS " FROM ops WHERE seq BETWEEN ?1 AND ?2"
+		" AND (?3 = 0 OR kind = ?3) AND (?4 < 0 OR addr / ?5 = ?4) ORDER BY seq";
+	struct rows r = { (void (*)(void))fn, ctx, e, op_head_row };
 	sqlite3_stmt *st = NULL;
-	int ret = trace_geometry(t, &g, e), rc = SQLITE_DONE;
+	struct geometry g;
+	int ret = prepare(t, sql, &st, e);
 
-	if (!ret)
-		ret = prepare(t, sql, &st, e);
-	if (ret)
-		return finish(t, st, ret, rc, e);
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)f->first);
-	sqlite3_bind_int64(st, 2, f->last > INT64_MAX ? INT64_MAX : (sqlite3_int64)f->last);
-	sqlite3_bind_int(st, 3, f->kind);
-	sqlite3_bind_int64(st, 4, f->block);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)g.block_size);
-	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct trace_op op = {
-			.seq = (uint64_t)sqlite3_column_int64(st, 0),
-			.kind = (enum trace_op_kind)sqlite3_column_int(st, 1),
-			.prog.addr = (uint64_t)sqlite3_column_int64(st, 2),
-			.prog.len = (uint32_t)sqlite3_column_int64(st, 3),
-			.prog.oob_offset = (uint32_t)sqlite3_column_int64(st, 4),
-			.prog.ooblen = (uint32_t)sqlite3_column_int64(st, 5),
-			.prog.oob_auto = sqlite3_column_int(st, 6),
-			.result = sqlite3_column_int(st, 7),
-			.time_ns = (uint64_t)sqlite3_column_int64(st, 8),
-		};
-
-		ret = fn(ctx, &op);
+	/* the block size matters only when a block is asked for */
+	if (!ret && f->block >= 0) {
+		ret = trace_geometry(t, &g, e);
+		if (!ret)
+			sqlite3_bind_int64(st, 5, (sqlite3_int64)g.block_size);
 	}
-	return finish(t, st, ret, rc, e);
+	if (!ret) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)f->first);
+		sqlite3_bind_int64(st, 2, f->last > INT64_MAX ? INT64_MAX :
+					  (sqlite3_int64)f->last);
+		sqlite3_bind_int(st, 3, f->kind);
+		sqlite3_bind_int64(st, 4, f->block);
+	}
+	return each_row(t, st, ret, &r);
 }
 
 static int violation_row(struct rows *r, sqlite3_stmt *st)

@@ -53,10 +53,8 @@ int trace_load_initial(struct trace *t, struct flash *f, struct muse_error *e)
 	return 0;
 }
 
-static int row_to_op(struct trace *t, sqlite3_stmt *s, struct trace_op *op)
+void trace_row_op_head(sqlite3_stmt *s, struct trace_op *op)
 {
-	ssize_t n;
-
 	memset(op, 0, sizeof(*op));
 	op->seq = (uint64_t)sqlite3_column_int64(s, 0);
 	op->kind = (enum trace_op_kind)sqlite3_column_int(s, 1);
@@ -67,6 +65,13 @@ static int row_to_op(struct trace *t, sqlite3_stmt *s, struct trace_op *op)
 	op->prog.oob_auto = sqlite3_column_int(s, 8);
 	op->result = sqlite3_column_int(s, 9);
 	op->time_ns = (uint64_t)sqlite3_column_int64(s, 10);
+}
+
+static int row_to_op(struct trace *t, sqlite3_stmt *s, struct trace_op *op)
+{
+	ssize_t n;
+
+	trace_row_op_head(s, op);
 	if (op->prog.len) {
 		n = trace_blob_get(t, sqlite3_column_int64(s, 4), &t->data);
 		if (n != op->prog.len)

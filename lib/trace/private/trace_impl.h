@@ -22,6 +22,10 @@ enum stmt_id {
 
 extern const char *const trace_stmt_sql[ST_COUNT];
 
+/* The columns of an op row, as trace_row_op_head() reads them */
+#define OPS_COLUMNS "seq, kind, addr, len, data, oob_offset, ooblen, oob," \
+		    " oob_auto, result, time_ns"
+
 struct buffer {
 	uint8_t *p;
 	size_t size;
@@ -54,5 +58,11 @@ int trace_blob_put(struct trace *t, const void *data, size_t len,
 
 /* Fetches blob @id into @b; returns its size or a negative errno. */
 ssize_t trace_blob_get(struct trace *t, sqlite3_int64 id, struct buffer *b);
+
+/*
+ * An op from a row in the column order of ST_OPS_GET (OPS_COLUMNS),
+ * without its payloads: prog.data and prog.oob stay NULL.
+ */
+void trace_row_op_head(sqlite3_stmt *s, struct trace_op *op);
 
 #endif

@@ -7,21 +7,7 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include "journal.h"
 #include "trace_fixture.h"
-
-static int add_ops(struct journal *j, uint64_t first, uint64_t last,
-		   uint8_t *page)
-{
-	for (uint64_t s = first; s <= last; s++) {
-		struct trace_op op = program_op(s, (s % 64) * 2048, page, 2048);
-
-		page[0] = (uint8_t)s;
-		if (journal_add_op(j, &op))
-			return -1;
-	}
-	return 0;
-}
 
 TEST(journal_drains_into_the_trace_and_recovers_after_a_kill)
 {

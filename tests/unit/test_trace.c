@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "flash_raw.h"
-#include "journal.h"
 #include "trace_schema.h"
 #include "trace_fixture.h"
 #include "trace_impl.h"
@@ -217,19 +216,6 @@ TEST(trace_upgrades_schema_1_when_writing)
 	CHECK_INT(count_rows(t, "violations"), 1);
 	CHECK_INT(count_rows(t, "dictionaries"), 0);
 	CHECK_INT(trace_close(t, &e), 0);
-}
-
-static int add_ops(struct journal *j, uint64_t first, uint64_t last,
-		   uint8_t *page)
-{
-	for (uint64_t s = first; s <= last; s++) {
-		struct trace_op op = program_op(s, (s % 64) * 2048, page, 2048);
-
-		page[0] = (uint8_t)s;
-		if (journal_add_op(j, &op))
-			return -1;
-	}
-	return 0;
 }
 
 TEST(trace_of_a_killed_writer_opens_and_recovers)

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 
+#include "journal.h"
 #include "test.h"
 #include "trace_impl.h"
 
@@ -60,4 +61,17 @@ int count_rows(struct trace *t, const char *table)
 		n = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
 	return n;
+}
+
+int add_ops(struct journal *j, uint64_t first, uint64_t last,
+		   uint8_t *page)
+{
+	for (uint64_t s = first; s <= last; s++) {
+		struct trace_op op = program_op(s, (s % 64) * 2048, page, 2048);
+
+		page[0] = (uint8_t)s;
+		if (journal_add_op(j, &op))
+			return -1;
+	}
+	return 0;
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "journal.h"
 #include "trace.h"
 
 /* @name in the test's scratch directory */
@@ -32,5 +33,8 @@ int collect(void *ctx, const struct trace_op *op);
 
 /* Rows of @table, -1 if it cannot be counted */
 int count_rows(struct trace *t, const char *table);
+
+/* Journals programs of 2 KiB pages for ops @first..@last, page[0] the seq */
+int add_ops(struct journal *j, uint64_t first, uint64_t last, uint8_t *page);
 
 #endif

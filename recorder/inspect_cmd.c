@@ -219,8 +219,9 @@ static int summary(struct trace *t, const struct inspect_args *a,
 struct op_lister {
 	struct lister l;
 	const struct geometry *g;
-	struct trace_mark *marks;	/* block history: marks not yet shown */
+	struct trace_mark *marks;	/* block history: the marks, in order */
 	size_t nmarks, cap;
+	size_t shown;			/* marks[0..shown) are printed */
 };
 
 static void print_op_json(const struct trace_op *op, const struct geometry *g)
@@ -270,14 +271,15 @@ static void print_mark_line(struct lister *l, const struct trace_mark *m)
 /* Block history: the marks placed before op @seq come first */
 static void flush_marks(struct op_lister *ol, uint64_t seq)
 {
-	size_t shown = 0;
+	while (ol->shown < ol->nmarks && ol->marks[ol->shown].after_seq < seq)
+		print_mark_line(&ol->l, &ol->marks[ol->shown++]);
+}
 
-	while (shown < ol->nmarks && ol->marks[shown].after_seq < seq)
-		print_mark_line(&ol->l, &ol->marks[shown++]);
-	for (size_t i = 0; i < shown; i++)
+static void free_marks(struct op_lister *ol)
+{
+	for (size_t i = 0; i < ol->nmarks; i++)
 		free((char *)ol->marks[i].name);
-	memmove(ol->marks, ol->marks + shown, (ol->nmarks - shown) * sizeof(*ol->marks));
-	ol->nmarks -= shown;
+	free(ol->marks);
 }
 
 static int print_op(void *ctx, const struct trace_op *op)
@@ -322,14 +324,14 @@ static int list_ops(struct trace *t, const struct inspect_args *a,
 				geometry_blocks(g));
 	if (!ret && a->view == VIEW_HISTORY)
 		ret = trace_for_each_mark(t, keep_mark, &ol, e);
-	if (ret)
-		return ret;
-	printf(a->json ? "[" : a->view == VIEW_OPS ? "     seq    time ms op\n" : "");
-	ret = trace_for_each_op_head(t, &f, print_op, &ol, e);
-	flush_marks(&ol, UINT64_MAX);
-	free(ol.marks);
-	if (a->json)
-		printf("]\n");
+	if (!ret) {
+		printf(a->json ? "[" : a->view == VIEW_OPS ? "     seq    time ms op\n" : "");
+		ret = trace_for_each_op_head(t, &f, print_op, &ol, e);
+		flush_marks(&ol, UINT64_MAX);
+		if (a->json)
+			printf("]\n");
+	}
+	free_marks(&ol);
 	return ret;
 }
 

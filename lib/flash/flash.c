@@ -524,7 +524,7 @@ void flash_read_data(struct flash *f, uint64_t addr, uint32_t len, bool raw,
 	uint32_t off = (uint32_t)(addr % f->unit_data);
 	const uint8_t *stored = flash_unit_cells(f, unit);
 	const uint8_t *mask = flash_damage_read(f, unit);
-	uint32_t step = f->g.ecc_step;
+	uint32_t step = f->g.ecc_step, failed = ecc->failed;
 
 	if (!mask) {
 		flash_copy_complement(out, stored + off, len);
@@ -545,6 +545,8 @@ void flash_read_data(struct flash *f, uint64_t addr, uint32_t len, bool raw,
 		off += n;
 		len -= n;
 	}
+	if (ecc->failed != failed)
+		flash_damage_read_failed(f, unit);
 }
 
 void flash_read_oob_area(struct flash *f, uint64_t page, uint8_t *out)

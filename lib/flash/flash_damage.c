@@ -41,22 +41,51 @@ static const uint8_t *damage_find(const struct flash *f, uint64_t unit)
 /*
  * The difference one read sees.  Unstable bits are drawn afresh on every
  * read, each one way or the other, so two reads of a step beyond the ECC
- * strength differ; the draw sequence follows from the seed alone.
+ * strength differ.  Read k of a unit draws from (seed, unit, k) alone:
+ * what one page returns never depends on the reads of other pages, so a
+ * replay that reads each page as often as before sees the same bits.
  */
 const uint8_t *flash_damage_read(struct flash *f, uint64_t unit)
 {
 	struct damage_entry *d = damage_entry(f, unit);
 	uint8_t *view = f->unstable_view;
+	uint64_t state;
 
 	if (!d || !d->unstable)
 		return d ? d->mask : NULL;
+	state = d->unstable ^ splitmix64(&(uint64_t){ unit }) ^
+		splitmix64(&(uint64_t){ ~(uint64_t)d->reads });
+	d->reads++;
 	for (uint32_t i = 0; i < f->unit_size; i += 8) {
-		uint64_t r = splitmix64(&d->unstable);
+		uint64_t r = splitmix64(&state);
 
 		for (uint32_t j = 0; j < 8 && i + j < f->unit_size; j++)
 			view[i + j] = d->mask[i + j] & (uint8_t)(r >> (8 * j));
 	}
 	return view;
+}
+
+void flash_damage_read_failed(struct flash *f, uint64_t unit)
+{
+	struct damage_entry *d = damage_entry(f, unit);
+
+	if (d && d->unstable)
+		d->failed++;
+}
+
+int flash_unstable_history(const struct flash *f, flash_unstable_fn fn,
+			   void *ctx)
+{
+	const struct damage_map *m = &f->damage;
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < m->cap; i++) {
+		const struct damage_entry *d = &m->slots[i];
+
+		if (d->mask && d->unstable)
+			ret = fn(ctx, d->unit, d->reads, d->failed);
+	}
+	return ret;
 }
 
 static int damage_grow(struct damage_map *m)
@@ -134,6 +163,8 @@ int flash_set_damage(struct flash *f, uint64_t addr, const uint8_t *mask)
 	}
 	memcpy(copy, mask, f->unit_size);
 	m->slots[i].unstable = 0;
+	m->slots[i].reads = 0;
+	m->slots[i].failed = 0;
 	return 0;
 }
 

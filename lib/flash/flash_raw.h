@@ -67,12 +67,22 @@ int flash_set_damage(struct flash *f, uint64_t addr, const uint8_t *mask);
 
 /*
  * Unstable damage: the cells under @mask sit near the read threshold and
- * each read sees every one of them flipped or not, drawn afresh from a
- * sequence that @seed fixes.  A step whose draw stays within the ECC
+ * each read sees every one of them flipped or not, drawn afresh: read k
+ * of the unit from (@seed, unit, k) alone.  A step whose draw stays within the ECC
  * strength reads as the intended data; beyond it, as differing raw bits.
  */
 int flash_set_unstable(struct flash *f, uint64_t addr, const uint8_t *mask,
 		       uint64_t seed);
+
+/*
+ * Calls @fn for every unstable unit with how often it was read and how
+ * many of those reads ECC could not correct; stops at a non-zero return.
+ * Units come in no particular order.
+ */
+typedef int (*flash_unstable_fn)(void *ctx, uint64_t unit, uint32_t reads,
+				 uint32_t failed);
+int flash_unstable_history(const struct flash *f, flash_unstable_fn fn,
+			   void *ctx);
 void flash_get_damage(const struct flash *f, uint64_t addr, uint8_t *mask);
 uint32_t flash_unit_size(const struct flash *f);
 

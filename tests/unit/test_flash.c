@@ -328,6 +328,69 @@ TEST(flash_damage_reads_back)
 	flash_destroy(f);
 }
 
+/* Reads of page 0 then page 1, @first of them of page 0 first */
+static void read_unstable(struct flash *f, int first, uint8_t out[2][4][2048],
+			  uint32_t *failed)
+{
+	struct flash_ecc ecc = { 0 };
+	int k0 = 0, k1 = 0;
+
+	for (int i = 0; i < first; i++, k0++)
+		flash_read_data(f, 0, 2048, false, out[0][k0], &ecc);
+	for (; k1 < 4; k1++)
+		flash_read_data(f, 2048, 2048, false, out[1][k1], &ecc);
+	for (; k0 < 4; k0++)
+		flash_read_data(f, 0, 2048, false, out[0][k0], &ecc);
+	*failed = ecc.failed;
+}
+
+static struct flash *two_unstable_pages(void)
+{
+	struct recorded r;
+	struct flash *f = make("nand-2k,size=1m", false, &r);
+	uint8_t mask[2048 + 64] = { 0 };
+
+	memset(mask, 0xff, 64);		/* 512 undecided bits in step 0 */
+	if (f && (flash_set_unstable(f, 0, mask, 7) || flash_set_unstable(f, 2048, mask, 7))) {
+		flash_destroy(f);
+		f = NULL;
+	}
+	return f;
+}
+
+static int count_history(void *ctx, uint64_t unit, uint32_t reads, uint32_t failed)
+{
+	uint32_t *h = ctx;
+
+	if (unit > 1)
+		return -1;
+	h[2 * unit] = reads;
+	h[2 * unit + 1] = failed;
+	return 0;
+}
+
+/* Read k of a page draws from (seed, page, k): other pages' reads do not count */
+TEST(flash_unstable_read_k_of_a_page_is_the_same_whatever_came_between)
+{
+	static uint8_t a[2][4][2048], b[2][4][2048];
+	struct flash *f = two_unstable_pages(), *g = two_unstable_pages();
+	uint32_t fa, fb, h[4] = { 0 };
+
+	CHECK(f && g);
+	read_unstable(f, 4, a, &fa);
+	read_unstable(g, 1, b, &fb);
+	CHECK_MEM(a, b, sizeof(a));
+	CHECK_INT(fa, fb);
+	CHECK(memcmp(a[0][0], a[0][1], 2048));	/* beyond ECC: reads differ */
+	CHECK(memcmp(a[0][0], a[1][0], 2048));	/* and pages differ */
+	CHECK_INT(flash_unstable_history(f, count_history, h), 0);
+	CHECK_INT(h[0], 4);
+	CHECK_INT(h[2], 4);
+	CHECK_INT(h[1] + h[3], fa);
+	flash_destroy(f);
+	flash_destroy(g);
+}
+
 TEST(flash_program_over_damage_keeps_programmed_zeros)
 {
 	static const uint32_t flips[] = { 0, 1 };

@@ -18,7 +18,9 @@
 struct damage_entry {
 	uint64_t unit;
 	uint8_t *mask;
-	uint64_t unstable;	/* 0, or the state of its per-read draw */
+	uint64_t unstable;	/* 0, or the seed of its per-read draws */
+	uint32_t reads;		/* unstable: reads so far */
+	uint32_t failed;	/* unstable: reads ECC could not correct */
 };
 
 /* Open-addressing map from unit index to damage mask; small in practice */
@@ -68,6 +70,7 @@ void flash_read_raw(const uint8_t *stored, const uint8_t *mask, uint32_t n,
 
 /* flash_damage.c */
 const uint8_t *flash_damage_read(struct flash *f, uint64_t unit);
+void flash_damage_read_failed(struct flash *f, uint64_t unit);
 void flash_damage_filter(struct flash *f, uint64_t first, uint64_t end);
 void flash_damage_program(struct flash *f, uint64_t unit, uint32_t off,
 			  const uint8_t *v, uint32_t n);

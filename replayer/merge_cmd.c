@@ -37,6 +37,7 @@ int cmd_merge(int argc, char **argv)
 	struct muse_error e = { 0 };
 	struct results *out;
 	char sha[65] = "", other[65], trace[PATH_MAX] = "";
+	char replay_args[REPORT_ARGS_MAX] = "";
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -72,6 +73,8 @@ int cmd_merge(int argc, char **argv)
 		}
 		if (!ret)
 			results_get_meta(in, "trace", trace, sizeof(trace));
+		if (!ret && !replay_args[0])
+			results_get_meta(in, "replay_args", replay_args, sizeof(replay_args));
 		results_close(in);
 		if (!ret)
 			ret = results_merge(out, argv[i], &e);
@@ -79,6 +82,7 @@ int cmd_merge(int argc, char **argv)
 	if (!ret) {
 		ro.trace = trace[0] ? trace : "TRACE";
 		ro.sha = sha;
+		ro.replay_args = replay_args;
 		ret = sweep_report(out, &ro, &e);
 	}
 	results_close(out);

@@ -27,6 +27,7 @@
 #include "checkpoint.h"
 #include "cut.h"
 #include "image.h"
+#include "judge.h"
 #include "kmsg.h"
 #include "listing.h"
 #include "point.h"
@@ -39,6 +40,7 @@
 
 /* the filesystem did not come up: attach or mount failed */
 #define EXIT_NO_MOUNT 4
+#define REPLAY_MAX_ALLOW 32
 
 struct replay_args {
 	const char *trace;
@@ -53,11 +55,16 @@ struct replay_args {
 	const char *mem;
 	const char *log;
 	char **cmd;
+	bool verdict;
+	struct judge_options judge;
+	const char *allow[REPLAY_MAX_ALLOW + 1];
+	unsigned nallow;
 };
 
 static const char usage[] =
 	"usage: muse replay TRACE --at POINT [--cut MODEL [--seed S]]\n"
-	"                   [--export FILE [--format F] | [--no-mount] [-- CMD...]]\n"
+	"                   [--export FILE [--format F] | [--no-mount] [-- CMD...] |\n"
+	"                    --verdict [--check CMD] [--allow REGEX]]\n"
 	"\n"
 	"Rebuilds the flash as it was after op N (0: before the first op), at a\n"
 	"mark, or at the end, with op N+1 cut short as MODEL says.  With --export,\n"
@@ -76,14 +83,21 @@ static const char usage[] =
 	"  -k, --kernel K     host, uml (default without /dev/muse) or a UML kernel\n"
 	"      --mem SIZE     guest memory (default 512M)\n"
 	"      --log FILE     the guest's kernel log\n"
+	"  -V, --verdict      judge the point as muse sweep does (same checks, same\n"
+	"                     reads in the same order) and print the verdict\n"
+	"      --check CMD    with --verdict: also run CMD (sh -c) in the mount\n"
+	"      --allow REGEX  with --verdict: kernel messages that are no failure\n"
+	"      --no-debug-checks  with --verdict: UBI/UBIFS self-checks off\n"
 	"  -h, --help         show this help\n"
 	"\n"
-	"Exit status: CMD's; 4 when attach or mount failed; 1 on other errors.\n"
+	"Exit status: CMD's; with --verdict 0 pass, 1 fail; 4 when attach or\n"
+	"mount failed; 2 on errors (bad arguments, a trace that cannot be used).\n"
 	"\n"
 	"examples:\n"
 	"  muse replay t.db --at mark:saved -- ls -l '$MUSE_MNT'\n"
 	"  muse replay t.db --at 1200 --cut torn --seed 7\n"
-	"  muse replay t.db --at 1200 --cut erase --export cut.bin\n";
+	"  muse replay t.db --at 1200 --cut erase --export cut.bin\n"
+	"  muse replay t.db --at 1200 --cut unstable --seed 2 --verdict\n";
 
 static int parse_seed(const char *s, uint64_t *seed)
 {
@@ -92,6 +106,26 @@ static int parse_seed(const char *s, uint64_t *seed)
 	errno = 0;
 	*seed = strtoull(s, &end, 0);
 	return errno || !*s || *end || *s == '-' ? -1 : 0;
+}
+
+/* --check, --allow and --no-debug-checks belong to --verdict */
+static int check_verdict_args(struct replay_args *a)
+{
+	bool judging = a->judge.check || a->nallow || a->judge.no_debug_checks;
+
+	if (judging && !a->verdict) {
+		fprintf(stderr, "muse replay: --check, --allow and --no-debug-checks"
+			" need --verdict\n");
+		return -1;
+	}
+	if (a->verdict && (a->cmd || a->no_mount)) {
+		fprintf(stderr, "muse replay: --verdict runs the sweep's checks; it takes"
+			" no command and mounts\n");
+		return -1;
+	}
+	a->judge.trace = a->trace;
+	a->judge.allow = a->allow;
+	return 0;
 }
 
 static int parse(int argc, char **argv, struct replay_args *a)
@@ -107,6 +141,10 @@ static int parse(int argc, char **argv, struct replay_args *a)
 		{ "mem", required_argument, NULL, 'M' },
 		{ "log", required_argument, NULL, 'L' },
 		{ "inside", no_argument, NULL, 'I' },
+		{ "verdict", no_argument, NULL, 'V' },
+		{ "check", required_argument, NULL, 'C' },
+		{ "allow", required_argument, NULL, 'A' },
+		{ "no-debug-checks", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -115,7 +153,7 @@ static int parse(int argc, char **argv, struct replay_args *a)
 
 	*a = (struct replay_args){ .model = CUT_CLEAN, .seed = 1, .fmt = IMAGE_AUTO,
 				   .mem = "512M" };
-	while ((c = getopt_long(argc, argv, "a:c:s:e:f:k:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:c:s:e:f:k:Vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a': a->at = optarg; break;
 		case 'c':
@@ -138,6 +176,16 @@ static int parse(int argc, char **argv, struct replay_args *a)
 		case 'M': a->mem = optarg; break;
 		case 'L': a->log = optarg; break;
 		case 'I': a->inside = true; break;
+		case 'V': a->verdict = true; break;
+		case 'C': a->judge.check = optarg; break;
+		case 'D': a->judge.no_debug_checks = true; break;
+		case 'A':
+			if (a->nallow == REPLAY_MAX_ALLOW) {
+				muse_fail(&e, -E2BIG, "at most %d --allow", REPLAY_MAX_ALLOW);
+				goto bad;
+			}
+			a->allow[a->nallow++] = optarg;
+			break;
 		case 'h': fputs(usage, stdout); return 1;
 		default: fputs(usage, stderr); return -1;
 		}
@@ -149,11 +197,11 @@ static int parse(int argc, char **argv, struct replay_args *a)
 	/* getopt moved the operands last: TRACE, then the command after -- */
 	a->trace = argv[optind++];
 	a->cmd = optind < argc ? argv + optind : NULL;
-	if (a->export && (a->cmd || a->no_mount)) {
+	if (a->export && (a->cmd || a->no_mount || a->verdict)) {
 		fprintf(stderr, "muse replay: --export writes an image; it runs no command\n");
 		return -1;
 	}
-	return 0;
+	return check_verdict_args(a);
 bad:
 	fprintf(stderr, "muse replay: %s\n", e.msg);
 	return -1;
@@ -316,6 +364,34 @@ static int serve_state(const struct replay_args *a, struct state *s,
 	return status;
 }
 
+/* Judges the state as a sweep worker would: 0 pass, 1 fail, or -errno */
+static int judge_state(const struct replay_args *a, struct state *s,
+		       struct muse_error *e)
+{
+	struct cut_point p = { s->seq, a->model, a->model == CUT_CLEAN ? 0 : a->seed };
+	struct judge *j;
+	struct judged r;
+	int ret = judge_open(s->t, &a->judge, &j, e);
+
+	if (ret)
+		return ret;
+	judge_debug_checks_on(j);
+	judge_point(j, s->f, NULL, NULL, &p, &r);
+	judge_close(j);
+	printf("verdict: %s\n", verdict_name(r.verdict));
+	if (r.verdict != VERDICT_PASS)
+		printf("reason: %s\n", r.why);
+	if (r.reads[0])
+		printf("unstable reads: %s\n", r.reads);
+	if (r.log && *r.log)
+		printf("kernel log:\n%s", r.log);
+	fflush(stdout);
+	ret = r.verdict == VERDICT_PASS ? 0 : r.verdict == VERDICT_ERROR ?
+	      muse_fail(e, -EIO, "%s", r.why) : 1;
+	judged_free(&r);
+	return ret;
+}
+
 /* ---- where it runs ---------------------------------------------------------- */
 
 int cmd_replay(int argc, char **argv)
@@ -337,12 +413,13 @@ int cmd_replay(int argc, char **argv)
 	} else if (!ret) {
 		ret = load_state(&a, &s, &e);
 		if (!ret)
-			ret = a.export ? export_state(&a, &s, &e) : serve_state(&a, &s, &e);
+			ret = a.export ? export_state(&a, &s, &e) :
+			      a.verdict ? judge_state(&a, &s, &e) : serve_state(&a, &s, &e);
 		free_state(&s);
 	}
 	if (ret < 0) {
 		fprintf(stderr, "muse replay: %s\n", e.msg);
-		return 1;
+		return 2;
 	}
 	return ret;
 }

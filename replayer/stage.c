@@ -5,6 +5,7 @@
 #include "stage.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,52 @@
 #include "flash_backend.h"
 #include "init_params.h"
 #include "daemon.h"
+#include "flash_raw.h"
 #include "spawn.h"
+#include "util.h"
+
+struct unstable_reads {
+	uint64_t addr;
+	uint32_t reads, failed;
+};
+
+struct read_list {
+	struct unstable_reads *v;
+	size_t count, cap;
+	uint32_t unit_data;
+};
+
+static int note_reads(void *ctx, uint64_t unit, uint32_t reads, uint32_t failed)
+{
+	struct read_list *l = ctx;
+
+	if (grow_array(&l->v, &l->cap, l->count + 1, sizeof(*l->v)))
+		return -ENOMEM;
+	l->v[l->count++] = (struct unstable_reads){ unit * l->unit_data, reads, failed };
+	return 0;
+}
+
+static int by_addr(const void *a, const void *b)
+{
+	const struct unstable_reads *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* How often each unstable page was read, for the parent (stage_down) */
+static void report_unstable_reads(struct flash *f, FILE *out)
+{
+	struct read_list l = { .unit_data = geometry_unit_data(flash_geometry(f)) };
+
+	if (!flash_unstable_history(f, note_reads, &l)) {
+		qsort(l.v, l.count, sizeof(*l.v), by_addr);
+		for (size_t i = 0; i < l.count; i++)
+			fprintf(out, "unstable 0x%" PRIx64 " %" PRIu32 " %" PRIu32 "\n",
+				l.v[i].addr, l.v[i].reads, l.v[i].failed);
+	}
+	free(l.v);
+	fflush(out);
+}
 
 static void serve_child(int fd, struct flash *f, stage_prepare_fn prepare,
 			void *ctx, bool read_cache)
@@ -47,8 +93,10 @@ static void serve_child(int fd, struct flash *f, stage_prepare_fn prepare,
 	if (serve_until_stopped(&cfg, &be, out, &served, &st, &e)) {
 		if (!served)
 			fprintf(out, "error: %s\n", e.msg);
+		fflush(out);
 		_exit(served ? 0 : 1);
 	}
+	report_unstable_reads(f, out);
 	_exit(0);
 }
 
@@ -88,7 +136,7 @@ int stage_serve(struct stage *st, struct flash *f, stage_prepare_fn prepare,
 	in = fdopen(pipefd[0], "r");
 	if (st->server > 0 && in && fgets(line, sizeof(line), in) &&
 	    !strncmp(line, "/dev/mtd", 8)) {
-		fclose(in);
+		st->from_server = in;
 		line[strcspn(line, "\n")] = '\0';
 		snprintf(st->mtd, sizeof(st->mtd), "%.63s", line);
 		st->m.mtd = st->mtd;
@@ -126,6 +174,29 @@ int stage_remount(struct stage *st, struct muse_error *e)
 	return fs_mount(&st->m, e);
 }
 
+/* "ADDR READS/FAILED ..." from the server's last words */
+static void read_unstable_report(struct stage *st)
+{
+	char line[128], addr[32];
+	unsigned reads, failed;
+	size_t used = 0;
+
+	while (fgets(line, sizeof(line), st->from_server)) {
+		int n;
+
+		if (sscanf(line, "unstable %31s %u %u", addr, &reads, &failed) != 3)
+			continue;
+		n = snprintf(st->reads + used, sizeof(st->reads) - used, "%s%s %u/%u",
+			     used ? " " : "", addr, reads, failed);
+		if (n < 0 || (size_t)n >= sizeof(st->reads) - used) {
+			st->reads[used] = '\0';
+			snprintf(st->reads + used, sizeof(st->reads) - used, " ...");
+			break;
+		}
+		used += (size_t)n;
+	}
+}
+
 int stage_down(struct stage *st, struct muse_error *e)
 {
 	struct muse_error ignored;
@@ -137,6 +208,11 @@ int stage_down(struct stage *st, struct muse_error *e)
 		kill(st->server, SIGTERM);
 		waitpid(st->server, NULL, 0);
 		st->server = 0;
+	}
+	if (st->from_server) {
+		read_unstable_report(st);
+		fclose(st->from_server);
+		st->from_server = NULL;
 	}
 	if (st->dir[0]) {
 		rmdir(st->mnt);

@@ -28,6 +28,9 @@ struct stage {
 	char dir[PATH_MAX];
 	char mnt[PATH_MAX];
 	struct fs_mount m;
+	FILE *from_server;
+	/* after stage_down: each unstable page's reads, "ADDR READS/FAILED ..." */
+	char reads[480];
 };
 
 /*

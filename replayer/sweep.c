@@ -25,6 +25,7 @@
 #include "results.h"
 #include "spawn.h"
 #include "sweep_report.h"
+#include "util.h"
 #include "sweep_worker.h"
 #include "trace.h"
 #include "uml.h"
@@ -104,6 +105,7 @@ struct sweep {
 	char results_path[PATH_MAX];
 	char dir[PATH_MAX];
 	char sha[65];
+	char replay_args[REPORT_ARGS_MAX];
 	struct results *results;
 	struct plan plan;
 	struct cut_point *todo;
@@ -141,11 +143,33 @@ static void collect_leftovers(struct sweep *s)
 		closedir(d);
 }
 
+/* What "muse replay --verdict" needs to judge a point as the workers do */
+static int judge_args(struct sweep *s, struct muse_error *e)
+{
+	const struct sweep_options *a = s->a;
+	char *buf = s->replay_args;
+	size_t size = sizeof(s->replay_args);
+	int ret = 0;
+
+	buf[0] = '\0';
+	if (a->check)
+		ret = shell_append(buf, size, "--check") ?: shell_append(buf, size, a->check);
+	for (unsigned i = 0; !ret && i < a->nallow; i++)
+		ret = shell_append(buf, size, "--allow") ?: shell_append(buf, size, a->allow[i]);
+	if (!ret && a->no_debug_checks)
+		ret = shell_append(buf, size, "--no-debug-checks");
+	return ret ? muse_fail(e, ret, "--check and --allow are too long to repeat"
+			       " in a reproduce command") : 0;
+}
+
 static int open_results(struct sweep *s, struct muse_error *e)
 {
 	char sha[65];
 	int ret;
 
+	ret = judge_args(s, e);
+	if (ret)
+		return ret;
 	if (!s->a->resume)
 		unlink(s->results_path);
 	ret = results_open(s->results_path, &s->results, e);
@@ -158,6 +182,8 @@ static int open_results(struct sweep *s, struct muse_error *e)
 	ret = results_set_meta(s->results, "trace_sha256", s->sha);
 	if (!ret)
 		ret = results_set_meta(s->results, "trace", s->a->trace);
+	if (!ret)
+		ret = results_set_meta(s->results, "replay_args", s->replay_args);
 	if (ret)
 		return muse_fail(e, ret, "writing %s failed", s->results_path);
 	if (s->a->resume)
@@ -420,7 +446,8 @@ int sweep_run(const struct sweep_options *a, struct muse_error *e)
 	if (!ret) {
 		struct report_options ro = { .trace = a->trace, .sha = s.sha,
 					     .junit = a->junit, .html = a->html,
-					     .plan = &s.plan };
+					     .plan = &s.plan,
+					     .replay_args = s.replay_args };
 		int rc = sweep_report(s.results, &ro, e);
 
 		ret = rc < 0 ? rc : 0;

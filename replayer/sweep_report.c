@@ -63,17 +63,27 @@ static void point_id(const struct report_options *o, const struct result *x,
 		 cut_name(x->model), x->seed);
 }
 
-/* "muse replay TRACE --at N --cut MODEL --seed S": a path and a few words */
-#define REPRO_MAX (PATH_MAX + 128)
+/*
+ * "muse replay TRACE --at N --cut MODEL --seed S --verdict ...": the same
+ * checks as the sweep's, so the same reads in the same order
+ */
+#define REPRO_MAX (PATH_MAX + 192 + REPORT_ARGS_MAX)
 
 static void repro(const struct report_options *o, const struct result *x,
 		  char *buf, size_t size)
 {
+	size_t n;
+
+	snprintf(buf, size, "muse replay");
+	shell_append(buf, size, o->trace);
+	n = strlen(buf);
 	if (x->model == CUT_CLEAN)
-		snprintf(buf, size, "muse replay %s --at %" PRIu64, o->trace, x->n);
+		snprintf(buf + n, size - n, " --at %" PRIu64 " --verdict%s", x->n,
+			 o->replay_args ? o->replay_args : "");
 	else
-		snprintf(buf, size, "muse replay %s --at %" PRIu64 " --cut %s --seed %" PRIu64,
-			 o->trace, x->n, cut_name(x->model), x->seed);
+		snprintf(buf + n, size - n, " --at %" PRIu64 " --cut %s --seed %" PRIu64
+			 " --verdict%s", x->n, cut_name(x->model), x->seed,
+			 o->replay_args ? o->replay_args : "");
 }
 
 /* ---- the trace, for context ----------------------------------------------- */

@@ -18,7 +18,12 @@ struct report_options {
 	const char *junit;	/* or NULL */
 	const char *html;	/* or NULL */
 	const struct plan *plan;	/* points not checked yet; or NULL */
+	/* "muse replay --verdict" options matching the sweep's, or NULL */
+	const char *replay_args;
 };
+
+/* the longest replay_args */
+#define REPORT_ARGS_MAX 2048
 
 /* 0 all passed, 1 some failed, 2 a tool error; negative if reporting failed */
 int sweep_report(struct results *r, const struct report_options *o,

@@ -13,22 +13,18 @@
 #include <time.h>
 
 #include "checkpoint.h"
-#include "klog.h"
-#include "kmsg.h"
-#include "oracle.h"
+#include "judge.h"
 #include "plan.h"
 #include "rebuild.h"
 #include "results.h"
-#include "stage.h"
 
 struct worker {
 	const struct worker_options *o;
 	struct trace *t;
 	struct ckpt *ckpt;
-	struct oracle *oracle;
+	struct judge_options jo;
+	struct judge *judge;
 	struct results *results;
-	struct klog_rules *rules[CUT_MODELS];
-	char fs[16];
 	struct flash *base;	/* the state after op base_n */
 	uint64_t base_n;
 	/* op N+1 of the point in hand, copied out of the trace */
@@ -99,114 +95,6 @@ static int cut_in_copy(void *ctx, struct flash *f, struct muse_error *e)
 			 j->p->seed, &r, e);
 }
 
-/* ---- the checks ---------------------------------------------------------- */
-
-static void write_flag(const char *path)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f) {
-		fputs("1\n", f);
-		fclose(f);
-	}
-}
-
-/* UBIFS's and UBI's own self-checks, where the kernel has them */
-static void debug_checks_on(const struct stage *st, bool global)
-{
-	static const char *const ubifs[] = {
-		"chk_general", "chk_index", "chk_orphans", "chk_lprops", "chk_fs",
-	};
-	char path[128];
-
-	for (size_t i = 0; global && i < sizeof(ubifs) / sizeof(ubifs[0]); i++) {
-		snprintf(path, sizeof(path), "/sys/kernel/debug/ubifs/%s", ubifs[i]);
-		write_flag(path);
-	}
-	if (st && st->m.ubi >= 0) {
-		snprintf(path, sizeof(path), "/sys/kernel/debug/ubi/ubi%d/chk_gen", st->m.ubi);
-		write_flag(path);
-		snprintf(path, sizeof(path), "/sys/kernel/debug/ubi/ubi%d/chk_io", st->m.ubi);
-		write_flag(path);
-	}
-}
-
-static int user_check(struct worker *w, const struct stage *st,
-		      const struct cut_point *p, char *why, size_t size)
-{
-	char cut[96], *argv[] = { "sh", "-c", (char *)w->o->check, NULL };
-	const char *mark = oracle_last_mark(w->oracle, p->n);
-	int rc;
-
-	snprintf(cut, sizeof(cut), "%" PRIu64 ":%s:%" PRIu64, p->n,
-		 cut_name(p->model), p->seed);
-	setenv("MUSE_CUT", cut, 1);
-	setenv("MUSE_MARK", mark ? mark : "", 1);
-	rc = stage_run(st, argv);
-	if (rc)
-		snprintf(why, size, "--check exited with status %d", rc);
-	return rc ? 1 : 0;
-}
-
-/*
- * A declared file found changed: if it is still changed at the next
- * mark, which says nothing of it, the workload changed it undeclared.
- */
-static bool workload_error(struct worker *w, const struct oracle_miss *m,
-			   char *why, size_t size)
-{
-	struct muse_error e = { 0 };
-	struct flash *f = NULL;
-	struct stage st;
-	bool yes = false;
-
-	if (!m->next_silent || ckpt_state(w->ckpt, m->next_after, &f, &e))
-		return false;
-	if (!stage_serve(&st, f, NULL, NULL, true, &e)) {
-		if (!stage_mount(&st, w->fs, false, &e))
-			yes = oracle_workload_error(w->oracle, m, st.mnt, why, size) == 1;
-		stage_down(&st, &e);
-	}
-	flash_destroy(f);
-	return yes;
-}
-
-/* The checks on a mounted state: 0 pass, 1 fail, 2 workload error (@why) */
-static int check_mounted(struct worker *w, struct stage *st,
-			 const struct cut_point *p, char *why, size_t size)
-{
-	struct muse_error e = { 0 };
-	struct oracle_miss miss;
-	int ret = 0;
-
-	if (st->m.mounted)
-		ret = oracle_check(w->oracle, p->n, st->mnt, why, size, &miss);
-	if (ret == 1 && workload_error(w, &miss, why, size))
-		return 2;
-	if (ret < 0)
-		snprintf(why, size, "the oracle could not check the files");
-	if (!ret && w->o->check)
-		ret = user_check(w, st, p, why, size);
-	if (!ret && stage_remount(st, &e)) {
-		snprintf(why, size, "mounting again after recovery: %s", e.msg);
-		ret = 1;
-	}
-	return ret ? 1 : 0;
-}
-
-/* UBI's self-checks go on between its attach and the mount */
-static int attach_and_mount(struct worker *w, struct stage *st,
-			    struct muse_error *e)
-{
-	int ret = stage_mount(st, w->fs, true, e);
-
-	if (!ret && !w->o->no_debug_checks)
-		debug_checks_on(st, false);
-	if (!ret && strcmp(w->fs, "none"))
-		ret = fs_mount(&st->m, e);
-	return ret;
-}
-
 static double now_ms(void)
 {
 	struct timespec t;
@@ -215,65 +103,37 @@ static double now_ms(void)
 	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-/* Serves, mounts and checks one point; fills @x */
-static void check_point(struct worker *w, const struct cut_point *p,
-			struct result *x, char *why, size_t size, char **log)
+/* The unstable pages' reads go with a failure: a replay must match them */
+static void note_reads(struct judged *r)
 {
-	struct cut_job job = { w, p };
-	struct muse_error e = { 0 };
-	struct stage st;
-	size_t loglen;
-	FILE *klog = open_memstream(log, &loglen);
-	int kfd = kmsg_open(), ret;
+	size_t len = strlen(r->why);
 
-	x->verdict = VERDICT_PASS;
-	ret = stage_serve(&st, w->base, cut_in_copy, &job,
-			  p->model != CUT_UNSTABLE, &e);
-	if (ret) {
-		x->verdict = VERDICT_ERROR;
-		snprintf(why, size, "%s", e.msg);
-	} else {
-		if (attach_and_mount(w, &st, &e)) {
-			x->verdict = VERDICT_FAIL;
-			snprintf(why, size, "%s", e.msg);
-		} else {
-			int c = check_mounted(w, &st, p, why, size);
-
-			x->verdict = c == 2 ? VERDICT_WORKLOAD : c ? VERDICT_FAIL :
-				     VERDICT_PASS;
-		}
-		if (stage_down(&st, &e) && x->verdict == VERDICT_PASS) {
-			x->verdict = VERDICT_FAIL;
-			snprintf(why, size, "%s", e.msg);
-		}
-	}
-	kmsg_drain(kfd, klog, "");
-	kmsg_close(kfd);
-	fclose(klog);
-	if (x->verdict == VERDICT_PASS && *log &&
-	    !klog_clean(w->rules[p->model], *log, why, size))
-		x->verdict = VERDICT_FAIL;
+	if (r->reads[0] && len < sizeof(r->why) - 1)
+		snprintf(r->why + len, sizeof(r->why) - len, " [unstable reads %s]",
+			 r->reads);
 }
 
 static int run_point(struct worker *w, const struct cut_point *p,
 		     struct muse_error *e)
 {
 	struct result x = { .n = p->n, .model = p->model, .seed = p->seed };
-	char why[1024] = "";
-	char *log = NULL;
+	struct cut_job job = { w, p };
+	struct judged r;
 	double t0 = now_ms();
 	int ret = move_to(w, p->n, e);
 
 	if (ret)
 		return ret;
-	check_point(w, p, &x, why, sizeof(why), &log);
+	judge_point(w->judge, w->base, cut_in_copy, &job, p, &r);
 	x.ms = now_ms() - t0;
+	x.verdict = r.verdict;
 	if (x.verdict != VERDICT_PASS) {
-		x.reason = why;
-		x.log = log;
+		note_reads(&r);
+		x.reason = r.why;
+		x.log = r.log;
 	}
 	ret = results_add(w->results, &x);
-	free(log);
+	judged_free(&r);
 	if (ret)
 		return muse_fail(e, ret, "writing %s failed", w->o->results);
 	printf("done %" PRIu64 " %s %" PRIu64 " %s\n", p->n, cut_name(p->model),
@@ -299,14 +159,13 @@ static int open_all(struct worker *w, struct muse_error *e)
 	struct ckpt_options co = { .quiet = true };
 	int ret = trace_open(w->o->trace, TRACE_READ, &w->t, e);
 
-	if (!ret && trace_get_meta(w->t, "fs", w->fs, sizeof(w->fs)))
-		snprintf(w->fs, sizeof(w->fs), "none");
+	w->jo = (struct judge_options){ .trace = w->o->trace, .check = w->o->check,
+					.allow = w->o->allow,
+					.no_debug_checks = w->o->no_debug_checks };
 	if (!ret)
 		ret = ckpt_open(w->t, w->o->trace, &co, &w->ckpt, e);
 	if (!ret)
-		ret = oracle_load(w->t, &w->oracle, e);
-	for (int m = 0; !ret && m < CUT_MODELS; m++)
-		ret = klog_rules_new((enum cut_model)m, w->o->allow, &w->rules[m], e);
+		ret = judge_open(w->t, &w->jo, &w->judge, e);
 	if (!ret)
 		ret = results_open(w->o->results, &w->results, e);
 	return ret;
@@ -315,9 +174,7 @@ static int open_all(struct worker *w, struct muse_error *e)
 static void close_all(struct worker *w)
 {
 	results_close(w->results);
-	for (int m = 0; m < CUT_MODELS; m++)
-		klog_rules_free(w->rules[m]);
-	oracle_free(w->oracle);
+	judge_close(w->judge);
 	flash_destroy(w->base);
 	ckpt_close(w->ckpt);
 	if (w->t)
@@ -336,8 +193,8 @@ int sweep_worker_run(const struct worker_options *o, struct muse_error *e)
 	if (!in)
 		return muse_fail(e, -errno, "%s: %s", o->list, strerror(errno));
 	ret = open_all(&w, e);
-	if (!ret && !o->no_debug_checks)
-		debug_checks_on(NULL, true);
+	if (!ret)
+		judge_debug_checks_on(w.judge);
 	while (!ret && !read_point(in, &p))
 		ret = run_point(&w, &p, e);
 	fclose(in);

@@ -3,7 +3,9 @@
  */
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -94,4 +96,40 @@ int split_range(const char *s, char *from, char *to, size_t size)
 	from[left] = '\0';
 	strcpy(to, dots + 2);
 	return 0;
+}
+
+static bool shell_plain(const char *w)
+{
+	if (!*w)
+		return false;
+	for (; *w; w++)
+		if (!isalnum((unsigned char)*w) && !strchr("-_./=:,+@%", *w))
+			return false;
+	return true;
+}
+
+/* Appends @n bytes of @s at *@at; false when the buffer is full */
+static bool put(char *buf, size_t size, size_t *at, const char *s, size_t n)
+{
+	if (*at + n >= size)
+		return false;
+	memcpy(buf + *at, s, n);
+	*at += n;
+	return true;
+}
+
+int shell_append(char *buf, size_t size, const char *word)
+{
+	size_t len = strlen(buf), at = len;
+	bool plain = shell_plain(word), ok = put(buf, size, &at, " ", 1);
+
+	if (!plain)
+		ok = ok && put(buf, size, &at, "'", 1);
+	for (const char *w = word; ok && *w; w++)
+		ok = *w == '\'' && !plain ? put(buf, size, &at, "'\\''", 4) :
+		     put(buf, size, &at, w, 1);
+	if (!plain)
+		ok = ok && put(buf, size, &at, "'", 1);
+	buf[ok ? at : len] = '\0';
+	return ok ? 0 : -ENAMETOOLONG;
 }

@@ -33,4 +33,11 @@ int parse_size(const char *s, uint64_t *out);
  */
 int split_range(const char *s, char *from, char *to, size_t size);
 
+/*
+ * Appends " @word" to the string in @buf (of @size bytes), quoted for a
+ * POSIX shell where it needs it.  -ENAMETOOLONG, @buf unchanged, when it
+ * does not fit.
+ */
+int shell_append(char *buf, size_t size, const char *word);
+
 #endif

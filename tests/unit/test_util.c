@@ -41,6 +41,22 @@ TEST(util_split_range_takes_either_side_empty)
 	CHECK_INT(split_range("5-7", a, b, sizeof(a)), -EINVAL);
 }
 
+TEST(util_shell_append_quotes_what_a_shell_would_split)
+{
+	char buf[40] = "muse";
+
+	CHECK_INT(shell_append(buf, sizeof(buf), "--at"), 0);
+	CHECK_INT(shell_append(buf, sizeof(buf), "a b"), 0);
+	CHECK_INT(shell_append(buf, sizeof(buf), "it's"), 0);
+	CHECK_STR(buf, "muse --at 'a b' 'it'\\''s'");
+	CHECK_INT(shell_append(buf, sizeof(buf), "$HOME"), 0);
+	CHECK_STR(buf, "muse --at 'a b' 'it'\\''s' '$HOME'");
+	CHECK_INT(shell_append(buf, sizeof(buf), "0123456789"), -ENAMETOOLONG);
+	CHECK_STR(buf, "muse --at 'a b' 'it'\\''s' '$HOME'");
+	CHECK_INT(shell_append(buf, sizeof(buf), ""), 0);
+	CHECK_CONTAINS(buf, "'$HOME' ''");
+}
+
 TEST(util_grow_array_keeps_what_it_held)
 {
 	int *v = NULL;

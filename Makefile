@@ -5,6 +5,7 @@
 #   make demo          UBIFS on a served flash in UML; record, replay, sweep a workload
 #   make bench         MUSE against nandsim, recording and replay costs
 #   make kernel-debug  the KASAN/lockdep kernel used by the lifetime tests
+#   make fuzz          each libFuzzer harness for FUZZ_TIME seconds (clang)
 #   make deps          install missing Debian packages (all targets do this)
 
 BUILD    := build
@@ -56,12 +57,22 @@ RAWINIT  := $(BUILD)/tests/muse-rawinit
 KILLCHECK := $(BUILD)/tests/muse-killcheck
 PACKSTAT := $(BUILD)/tests/muse-packstat
 REPLAYBENCH := $(BUILD)/tests/muse-replaybench
+
+# libFuzzer harnesses (tests/fuzz/fuzz_NAME.c), built by clang with ASan
+# and UBSan against the libraries built the same way
+FUZZ_NAMES := request geometry init_params markproto image journal trace
+FUZZ_BINS  := $(patsubst %,$(BUILD)/tests/fuzz-%,$(FUZZ_NAMES))
+FUZZ_SEEDS := $(BUILD)/tests/fuzz-seeds
+FUZZ_CC    := clang
+FUZZ_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	      -fno-sanitize-recover=all
+FUZZ_TIME  ?= 60
 GEN      := $(BUILD)/gen/trace_schema.h $(BUILD)/gen/results_schema.h \
 	    $(BUILD)/gen/version.h
 
 .SECONDEXPANSION:
 
-.PHONY: all muse kernel kernel-debug check unit clang-check demo bench deps clean
+.PHONY: all muse kernel kernel-debug check unit fuzz-build fuzz clang-check demo bench deps clean
 
 all: muse kernel
 
@@ -94,6 +105,12 @@ $(BUILD)/obj/asan/%.o: %.c | $(GEN)
 	$(Q)$(CC) $(BASE_CFLAGS) $(call inc_for,$<) -O1 $(SANITIZE) \
 		-fno-omit-frame-pointer -fno-sanitize-recover=all -MMD -MP -c $< -o $@
 
+$(BUILD)/obj/fuzz/%.o: %.c | $(GEN)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC fuzz $<")
+	$(Q)$(FUZZ_CC) $(filter-out -O2,$(BASE_CFLAGS)) $(call inc_for,$<) $(FUZZ_FLAGS) \
+		-fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
 # one archive per subsystem and build flavour
 libs = $(foreach s,$(SUBSYSTEMS),$(BUILD)/lib/$(1)/libmuse-$(s).a)
 define subsystem_lib
@@ -102,7 +119,7 @@ $(BUILD)/lib/$(1)/libmuse-$(2).a: $(call obj,$(1),$(call lib_srcs,$(2)))
 	@$$(if $$(Q),echo "  AR      $$@")
 	$$(Q)rm -f $$@ && ar rcs $$@ $$^
 endef
-$(foreach f,normal asan,$(foreach s,$(SUBSYSTEMS),$(eval $(call subsystem_lib,$(f),$(s)))))
+$(foreach f,normal asan fuzz,$(foreach s,$(SUBSYSTEMS),$(eval $(call subsystem_lib,$(f),$(s)))))
 
 # archives in dependency order: a library before those it uses
 LINK_ORDER := device trace flash muse mtd uml base
@@ -131,6 +148,23 @@ $(REPLAYBENCH): $(call obj,normal,tests/tools/replaybench.c $(REPLAY_SRCS)) $(ca
 $(UNIT_SAN): $(call obj,asan,$(UNIT_SRCS) $(REPLAY_SRCS)) $(call libs,asan)
 	$(call link,$(SANITIZE),asan)
 
+$(BUILD)/tests/fuzz-%: $(BUILD)/obj/fuzz/tests/fuzz/fuzz_%.o \
+		$(BUILD)/obj/fuzz/tests/fuzz/fuzz_common.o $(call libs,fuzz)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD fuzz $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $(filter %.o,$^) \
+		$(call link_libs,fuzz) $(LDLIBS)
+
+$(FUZZ_SEEDS): $(call obj,normal,tests/fuzz/seeds.c) $(call libs,normal)
+	$(call link,,normal)
+
+fuzz-build: $(BUILD)/deps-stamp $(FUZZ_BINS) $(FUZZ_SEEDS)
+
+# Runs every harness for FUZZ_TIME seconds over the committed corpus and
+# the seeds; new inputs go to build/fuzz/NAME, crashes to build/fuzz/crashes
+fuzz: fuzz-build
+	tests/fuzz/run $(FUZZ_TIME) $(FUZZ_NAMES)
+
 kernel: $(BUILD)/deps-stamp
 	kernel/build.sh uml
 
@@ -140,11 +174,11 @@ kernel-debug: $(BUILD)/deps-stamp
 unit: $(UNIT) $(UNIT_SAN) $(RAWINIT) $(KILLCHECK)
 
 # clang's warnings differ from gcc's; both must be silent
-CLANG_SRCS := $(LIB_SRCS) $(MUSE_SRCS) $(UNIT_SRCS) $(wildcard tests/tools/*.c)
+CLANG_SRCS := $(LIB_SRCS) $(MUSE_SRCS) $(UNIT_SRCS) $(wildcard tests/tools/*.c tests/fuzz/*.c)
 clang-check: $(GEN)
 	$(Q)$(foreach f,$(CLANG_SRCS),clang $(BASE_CFLAGS) $(call inc_for,$(f)) -fsyntax-only $(f) &&) true
 
-check: all kernel-debug unit
+check: all kernel-debug unit fuzz-build
 	tests/run
 
 demo: all

@@ -38,7 +38,9 @@ static const char usage[] =
 	"  --block-history B   every op on eraseblock B, with the marks between\n"
 	"  --violations        list the flash rule violations\n"
 	"  --json              JSON instead of text\n"
-	"  -h, --help          show this help\n";
+	"  -h, --help          show this help\n"
+	"\n"
+	"Exit status: 0, or 2 when TRACE cannot be used (the message says why).\n";
 
 enum view { VIEW_SUMMARY, VIEW_OPS, VIEW_MARKS, VIEW_HISTORY, VIEW_VIOLATIONS };
 
@@ -420,6 +422,9 @@ int cmd_inspect(int argc, char **argv)
 	if (ret)
 		return ret > 0 ? 0 : 2;
 	ret = trace_open(a.trace, TRACE_READ, &t, &e);
+	/* the summary vouches for the whole file, as no other view reads it all */
+	if (!ret && a.view == VIEW_SUMMARY)
+		ret = trace_check_integrity(t, &e);
 	if (!ret)
 		ret = trace_geometry(t, &g, &e);
 	if (!ret) {
@@ -434,5 +439,5 @@ int cmd_inspect(int argc, char **argv)
 	if (ret)
 		fprintf(stderr, "muse inspect: %s\n", e.msg);
 	trace_close(t, NULL);
-	return ret ? 1 : 0;
+	return ret ? 2 : 0;
 }

@@ -49,33 +49,77 @@ struct mark_args {
 	uint8_t *contents[MARK_MAX_FILES];
 };
 
+/*
+ * @path made absolute without the filesystem's help past its longest
+ * existing prefix: a path declared absent may sit under directories that
+ * are gone or were moved away too.  Symbolic links in the existing part
+ * are followed, "." and ".." after it taken by their names.
+ */
+static int resolve_missing(const char *path, char *real, char *err,
+			   size_t errlen)
+{
+	char prefix[PATH_MAX], rest[PATH_MAX] = "";
+	char *slash, *part, *save;
+	size_t n;
+
+	if (snprintf(prefix, sizeof(prefix), "%s", path) >= (int)sizeof(prefix))
+		goto too_long;
+	while (!realpath(prefix[0] ? prefix : ".", real)) {
+		if (errno != ENOENT && errno != ENOTDIR) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+		slash = strrchr(prefix, '/');
+		n = strlen(rest);
+		if (snprintf(rest + n, sizeof(rest) - n, "%s%s", n ? "/" : "",
+			     slash ? slash + 1 : prefix) >= (int)(sizeof(rest) - n))
+			goto too_long;
+		if (!slash) {
+			prefix[0] = '\0';
+		} else {
+			*slash = '\0';
+			if (slash == prefix)
+				snprintf(prefix, sizeof(prefix), "/");
+		}
+	}
+	/* @rest holds the missing components last one first */
+	for (part = strrchr(rest, '/'); ; part = strrchr(rest, '/')) {
+		const char *name = part ? part + 1 : rest;
+
+		n = strlen(real);
+		if (!strcmp(name, "..")) {
+			save = strrchr(real, '/');
+			if (save)
+				save[save == real] = '\0';
+		} else if (*name && strcmp(name, ".") &&
+			   snprintf(real + n, PATH_MAX - n, "%s%s", n > 1 ? "/" : "",
+				    name) >= (int)(PATH_MAX - n)) {
+			goto too_long;
+		}
+		if (!part)
+			break;
+		*part = '\0';
+	}
+	return 0;
+too_long:
+	snprintf(err, errlen, "%s: the name is too long", path);
+	return -1;
+}
+
 /* The path as stored: relative to $MUSE_MNT when under it */
 static char *stored_path(const char *path, bool must_exist, char *err,
 			 size_t errlen)
 {
 	const char *mnt = getenv("MUSE_MNT");
-	char real[PATH_MAX], *dir, *copy, *base;
+	char real[PATH_MAX];
 	size_t n;
 
-	if (must_exist) {
-		if (!realpath(path, real)) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			return NULL;
-		}
-	} else {
-		copy = strdup(path);
-		dir = copy ? dirname(copy) : NULL;
-		if (!dir || !realpath(dir, real)) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			free(copy);
-			return NULL;
-		}
-		strcpy(copy, path);
-		base = basename(copy);
-		n = strlen(real);
-		snprintf(real + n, sizeof(real) - n, "/%s", base);
-		free(copy);
+	if (must_exist && !realpath(path, real)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
 	}
+	if (!must_exist && resolve_missing(path, real, err, errlen))
+		return NULL;
 	if (!mnt || !*mnt)
 		return strdup(real);
 	n = strlen(mnt);

@@ -13,13 +13,16 @@
 
 #include "journal.h"
 #include "trace.h"
+#include "trace_query.h"
 
 static const char usage[] =
 	"usage: muse recover TRACE\n"
 	"\n"
 	"Completes a trace whose recorder was killed or stopped by a full disk:\n"
 	"moves the acknowledged operations still in TRACE-journal.muse into it,\n"
-	"then removes the journal.  A complete trace is left alone.\n";
+	"then removes the journal.  A complete trace is left alone.\n"
+	"\n"
+	"Exit status: 0, or 2 when TRACE cannot be used (the message says why).\n";
 
 static int recover(const char *path, struct muse_error *e)
 {
@@ -34,6 +37,12 @@ static int recover(const char *path, struct muse_error *e)
 	ret = trace_open(path, TRACE_WRITE, &t, e);
 	if (ret)
 		return ret;
+	/* recovering into a damaged file would bury the damage */
+	ret = trace_check_integrity(t, e);
+	if (ret) {
+		trace_close(t, NULL);
+		return ret;
+	}
 	if (!stat(journal, &st)) {
 		ret = trace_begin(t);
 		if (!ret)
@@ -73,7 +82,7 @@ int cmd_recover(int argc, char **argv)
 	}
 	if (recover(argv[1], &e)) {
 		fprintf(stderr, "muse recover: %s\n", e.msg);
-		return 1;
+		return 2;
 	}
 	return 0;
 }

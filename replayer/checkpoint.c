@@ -5,7 +5,8 @@
  * "page"):
  *
  *   0       header: magic, version, geometry of the stored form, trace
- *           identity, interval, count, offset of the index
+ *           identity, interval, count, offset of the index, the file's
+ *           size and the SHA-256 of everything after the header page
  *   page    block images: flash_block_span() bytes each, written sparse
  *           (an erased page of cells is a hole), one per block and change
  *   ...     per checkpoint, a table: one u64 image offset per block (0:
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,7 +33,7 @@
 #include "trace_query.h"
 
 #define CKPT_MAGIC "MUSECKPT"
-#define CKPT_VERSION 1
+#define CKPT_VERSION 2
 #define CKPT_ALIGN 4096u
 
 struct ckpt_header {
@@ -44,6 +46,8 @@ struct ckpt_header {
 	uint64_t count;
 	uint64_t index_offset;
 	uint8_t identity[32];
+	uint64_t file_size;
+	uint8_t digest[32];	/* of bytes [CKPT_ALIGN, file_size) */
 };
 
 struct ckpt_entry {
@@ -98,6 +102,23 @@ static bool zero(const uint8_t *p, size_t n)
 		if (p[i])
 			return false;
 	return true;
+}
+
+/* SHA-256 of bytes [CKPT_ALIGN, @size) of @fd: a changed byte is a stale file */
+static int body_digest(int fd, uint64_t size, uint8_t out[32])
+{
+	void *map;
+
+	if (size <= CKPT_ALIGN) {
+		sha256_buf("", 0, out);
+		return 0;
+	}
+	map = mmap(NULL, size - CKPT_ALIGN, PROT_READ, MAP_PRIVATE, fd, CKPT_ALIGN);
+	if (map == MAP_FAILED)
+		return -errno;
+	sha256_buf(map, size - CKPT_ALIGN, out);
+	munmap(map, size - CKPT_ALIGN);
+	return 0;
 }
 
 /* ---- building ---------------------------------------------------------- */
@@ -189,8 +210,11 @@ static int build_into(struct builder *b, struct muse_error *e)
 	}
 	c->h.count = b->count;
 	c->h.index_offset = b->end;
+	c->h.file_size = b->end + b->count * sizeof(*b->index);
 	if (!ret)
 		ret = write_all(b->fd, b->index, b->count * sizeof(*b->index), b->end);
+	if (!ret)
+		ret = body_digest(b->fd, c->h.file_size, c->h.digest);
 	if (!ret)
 		ret = write_all(b->fd, &c->h, sizeof(c->h), 0);
 	if (!ret && fsync(b->fd))
@@ -242,7 +266,50 @@ static int read_all(int fd, void *p, size_t n, uint64_t off)
 	return r == (ssize_t)n ? 0 : r < 0 ? -errno : -EIO;
 }
 
-/* Opens @path if it is a checkpoint file of this very trace */
+/* The header of a file made for this trace, whose body is intact */
+static bool header_matches(int fd, const struct ckpt_header *h,
+			   const struct ckpt_header *want)
+{
+	uint8_t digest[32];
+	struct stat st;
+
+	if (memcmp(h->magic, want->magic, 8) || h->version != want->version ||
+	    h->unit_size != want->unit_size || h->blocks != want->blocks ||
+	    h->block_span != want->block_span || h->interval != want->interval ||
+	    memcmp(h->identity, want->identity, 32) || !h->count)
+		return false;
+	if (fstat(fd, &st) || (uint64_t)st.st_size != h->file_size ||
+	    h->index_offset < CKPT_ALIGN || h->count > h->file_size / sizeof(struct ckpt_entry) ||
+	    h->index_offset + h->count * sizeof(struct ckpt_entry) != h->file_size)
+		return false;
+	return !body_digest(fd, h->file_size, digest) && !memcmp(digest, h->digest, 32);
+}
+
+/* Every table of the index, and every image a table names, in the file */
+static bool index_sane(const struct ckpt *c, int fd, const struct ckpt_header *h)
+{
+	uint64_t tsize = h->blocks * (sizeof(uint64_t) + 1);
+	uint64_t *offs = malloc(h->blocks * sizeof(*offs));
+	bool ok = offs != NULL;
+
+	for (uint64_t i = 0; ok && i < h->count; i++) {
+		const struct ckpt_entry *x = &c->index[i];
+
+		ok = !(i && x->seq <= c->index[i - 1].seq) && x->table >= CKPT_ALIGN &&
+		     x->table <= h->index_offset && tsize <= h->index_offset - x->table &&
+		     !read_all(fd, offs, h->blocks * sizeof(*offs), x->table);
+		for (uint64_t b = 0; ok && b < h->blocks; b++)
+			ok = !offs[b] || (offs[b] >= CKPT_ALIGN && offs[b] <= h->index_offset &&
+					  h->block_span <= h->index_offset - offs[b]);
+	}
+	free(offs);
+	return ok;
+}
+
+/*
+ * Opens @path if it is a checkpoint file of this very trace, whole and
+ * unchanged since it was built; -ESTALE otherwise (it is rebuilt).
+ */
 static int load(struct ckpt *c, const char *path, const struct ckpt_header *want)
 {
 	struct ckpt_header h;
@@ -250,21 +317,17 @@ static int load(struct ckpt *c, const char *path, const struct ckpt_header *want
 
 	if (fd < 0)
 		return -errno;
-	if (read_all(fd, &h, sizeof(h), 0) || memcmp(h.magic, want->magic, 8) ||
-	    h.version != want->version || h.unit_size != want->unit_size ||
-	    h.blocks != want->blocks || h.block_span != want->block_span ||
-	    h.interval != want->interval ||
-	    memcmp(h.identity, want->identity, 32) || !h.count) {
+	if (read_all(fd, &h, sizeof(h), 0) || !header_matches(fd, &h, want)) {
 		close(fd);
 		return -ESTALE;
 	}
 	c->index = calloc(h.count, sizeof(*c->index));
 	if (!c->index || read_all(fd, c->index, h.count * sizeof(*c->index),
-				  h.index_offset)) {
+				  h.index_offset) || !index_sane(c, fd, &h)) {
 		free(c->index);
 		c->index = NULL;
 		close(fd);
-		return -EIO;
+		return -ESTALE;
 	}
 	c->h = h;
 	c->fd = fd;
@@ -316,10 +379,20 @@ int ckpt_open(struct trace *t, const char *trace_path,
 		return ret;
 	}
 	want = c->h;
-	if (load(c, path, &want) && !o->no_build) {
-		if (!build(c, path, o, &be))
+	ret = load(c, path, &want);
+	if (ret == -ESTALE && !o->quiet)
+		fprintf(stderr, "muse: %s was not made from this trace by this version"
+			" of muse, or has changed since; building it again\n", path);
+	if (ret && !o->no_build) {
+		ret = build(c, path, o, &be);
+		if (!ret)
 			load(c, path, &want);
-		else if (!o->quiet)
+		/* a damaged trace fails the same way from the start: say so now */
+		if (ret == -EBADMSG) {
+			ckpt_close(c);
+			return muse_fail(e, ret, "%s", be.msg);
+		}
+		if (ret && !o->quiet)
 			fprintf(stderr, "muse: no checkpoints (%s); replaying from the start\n",
 				be.msg);
 	}
@@ -387,8 +460,10 @@ int ckpt_state(struct ckpt *c, uint64_t seq, struct flash **out,
 				 trace_last_seq(c->t), seq);
 	if (c->fd < 0) {
 		ret = rebuild_initial(c->t, out, e);
-		if (!ret && (ret = rebuild_range(c->t, *out, 1, seq, e)))
+		if (!ret && (ret = rebuild_range(c->t, *out, 1, seq, e))) {
 			flash_destroy(*out);
+			*out = NULL;
+		}
 		return ret;
 	}
 	at = nearest(c, seq);

@@ -4,6 +4,7 @@
 #include "results.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,19 @@ static int user_version(sqlite3 *db)
 	return v;
 }
 
+/* Another program's database: some table, and no version of ours */
+static bool has_tables(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	bool any = true;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &st,
+			       NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		any = sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	return any;
+}
+
 /* Brings the file to RESULTS_SCHEMA_VERSION; refuses a newer one */
 static int migrate(struct results *r, const char *path, struct muse_error *e)
 {
@@ -43,6 +57,9 @@ static int migrate(struct results *r, const char *path, struct muse_error *e)
 		return muse_fail(e, -EPROTONOSUPPORT, "results file %s has version %d;"
 				 " this muse knows up to %d", path, v,
 				 RESULTS_SCHEMA_VERSION);
+	if (v == 0 && has_tables(r->db))
+		return muse_fail(e, -EBADMSG, "%s is an SQLite database but not a sweep's"
+				 " results file", path);
 	for (; v >= 0 && v < RESULTS_SCHEMA_VERSION; v++)
 		if (sqlite3_exec(r->db, results_schema_steps[v], NULL, NULL, NULL) != SQLITE_OK)
 			return muse_fail(e, -EIO, "results file %s: %s", path,

@@ -27,6 +27,16 @@ enum flash_type {
 };
 
 #define GEOMETRY_MAX_OOB_REGIONS 16
+
+/*
+ * Bounds no real chip reaches (pages of at most 16 KiB plus OOB, a few
+ * million blocks), which the MUSE driver enforces too
+ * (docs/protocol.md): a geometry beyond them is a typo.
+ */
+#define GEOMETRY_MIN_NAND_PAGE 512u
+#define GEOMETRY_MAX_PAGE (64u * 1024)
+#define GEOMETRY_MAX_BLOCK (64u * 1024 * 1024)
+#define GEOMETRY_MAX_BLOCKS (1u << 24)
 #define GEOMETRY_NAME_MAX 64
 
 struct oob_region {

@@ -17,6 +17,9 @@ static bool is_pow2(uint64_t v)
 static int validate_layout(const struct geometry *g, const char *key,
 			   const struct oob_layout *l, struct muse_error *e)
 {
+	if (l->count > GEOMETRY_MAX_OOB_REGIONS)
+		return muse_fail(e, -EINVAL, "geometry: more than %d %s regions",
+				 GEOMETRY_MAX_OOB_REGIONS, key);
 	for (uint32_t i = 0; i < l->count; i++) {
 		const struct oob_region *r = &l->region[i];
 
@@ -38,8 +41,31 @@ static int validate_layout(const struct geometry *g, const char *key,
 	return 0;
 }
 
+/* What no chip has: pages or blocks too large, too many blocks */
+static int validate_bounds(const struct geometry *g, struct muse_error *e)
+{
+	if (g->page_size > GEOMETRY_MAX_PAGE)
+		return muse_fail(e, -EINVAL, "geometry: page=%" PRIu32 " exceeds %u",
+				 g->page_size, GEOMETRY_MAX_PAGE);
+	if (geometry_is_nand(g) && !g->oob_size)
+		return muse_fail(e, -EINVAL, "geometry: NAND has an OOB area (oob=0)");
+	if (geometry_is_nand(g) && g->page_size < GEOMETRY_MIN_NAND_PAGE)
+		return muse_fail(e, -EINVAL, "geometry: NAND pages are at least %u bytes"
+				 " (page=%" PRIu32 ")", GEOMETRY_MIN_NAND_PAGE, g->page_size);
+	if (g->block_size > GEOMETRY_MAX_BLOCK)
+		return muse_fail(e, -EINVAL, "geometry: block=%" PRIu32 " exceeds %u",
+				 g->block_size, GEOMETRY_MAX_BLOCK);
+	if (g->size / g->block_size > GEOMETRY_MAX_BLOCKS)
+		return muse_fail(e, -EINVAL, "geometry: size=%" PRIu64 " is more than %u"
+				 " blocks", g->size, GEOMETRY_MAX_BLOCKS);
+	return 0;
+}
+
 static int validate_sizes(const struct geometry *g, struct muse_error *e)
 {
+	if (g->type != FLASH_NAND && g->type != FLASH_MLC_NAND &&
+	    g->type != FLASH_NOR && g->type != FLASH_RAM)
+		return muse_fail(e, -EINVAL, "geometry: unknown flash type %d", (int)g->type);
 	if (!is_pow2(g->page_size))
 		return muse_fail(e, -EINVAL,
 				 "geometry: page=%" PRIu32 " is not a power of two",
@@ -54,6 +80,8 @@ static int validate_sizes(const struct geometry *g, struct muse_error *e)
 				 "geometry: size=%" PRIu64
 				 " is not a non-zero multiple of the block (%" PRIu32 ")",
 				 g->size, g->block_size);
+	if (validate_bounds(g, e))
+		return -EINVAL;
 	if (!is_pow2(g->writebuf_size) || g->writebuf_size < g->page_size ||
 	    g->writebuf_size > g->block_size)
 		return muse_fail(e, -EINVAL,

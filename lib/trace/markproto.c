@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "markproto.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -62,10 +63,12 @@ static int number(struct cursor *c, uint64_t *v)
 {
 	char *s = field(c), *end;
 
-	if (!s || !*s)
+	/* digits only: no sign, no spaces, nothing strtoull would clamp */
+	if (!s || !*s || !isdigit((unsigned char)*s))
 		return -EINVAL;
+	errno = 0;
 	*v = strtoull(s, &end, 10);
-	return *end ? -EINVAL : 0;
+	return *end || errno ? -EINVAL : 0;
 }
 
 static int decode_file(struct cursor *c, struct trace_mark_file *mf)
@@ -81,7 +84,8 @@ static int decode_file(struct cursor *c, struct trace_mark_file *mf)
 	hex = field(c);
 	if (!hex || sha256_parse_hex(hex, mf->sha256) ||
 	    number(c, &content_len) || number(c, &has) || has > 1 ||
-	    content_len > MARK_CONTENT_MAX ||
+	    content_len > MARK_CONTENT_MAX || (!has && content_len) ||
+	    (has && content_len != mf->size) ||
 	    content_len > (uint64_t)(c->end - c->p))
 		return -EINVAL;
 	mf->content = has ? (const uint8_t *)c->p : NULL;

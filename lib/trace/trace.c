@@ -27,7 +27,7 @@
 const char *const trace_stmt_sql[ST_COUNT] = {
 	[ST_BLOB_HAS] = "SELECT id FROM blobs WHERE hash = ?",
 	[ST_BLOB_PUT] = "INSERT INTO blobs (hash, size, codec, data) VALUES (?, ?, ?, ?)",
-	[ST_BLOB_GET] = "SELECT size, codec, data FROM blobs WHERE id = ?",
+	[ST_BLOB_GET] = "SELECT size, codec, data, hash FROM blobs WHERE id = ?",
 	[ST_OP_PUT] = "INSERT INTO ops (seq, kind, addr, len, data, oob_offset, ooblen,"
 		      " oob, oob_auto, result, time_ns)"
 		      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -75,7 +75,7 @@ int trace_sql_errno(int rc)
 int trace_sql_fail(struct trace *t, struct muse_error *e, int rc,
 		   const char *what)
 {
-	return muse_fail(e, trace_sql_errno(rc), "%s: %s", what,
+	return muse_fail(e, trace_sql_errno(rc), "%s: %s: %s", t->path, what,
 			 t->db ? sqlite3_errmsg(t->db) : sqlite3_errstr(rc));
 }
 
@@ -184,15 +184,26 @@ static int ro_uri(const char *path, char *buf, size_t size)
 	       (int)(size - n) ? -ENAMETOOLONG : 0;
 }
 
-static int prepare_all(struct trace *t, struct muse_error *e)
+/* What every reader uses, whatever the schema version */
+static bool reader_needs(int stmt)
+{
+	return stmt == ST_BLOB_GET || stmt == ST_OPS_GET || stmt == ST_META_GET;
+}
+
+static int prepare_all(struct trace *t, const char *path, struct muse_error *e)
 {
 	for (int i = 0; i < ST_COUNT; i++) {
 		/* a reader of an older schema lacks some tables: fine */
 		if (sqlite3_prepare_v3(t->db, trace_stmt_sql[i], -1,
 				       SQLITE_PREPARE_PERSISTENT, &t->stmt[i],
-				       NULL) != SQLITE_OK && t->writer)
+				       NULL) == SQLITE_OK)
+			continue;
+		if (t->writer)
 			return muse_fail(e, -EIO, "preparing \"%s\": %s",
 					 trace_stmt_sql[i], sqlite3_errmsg(t->db));
+		if (reader_needs(i))
+			return muse_fail(e, -EBADMSG, "%s is damaged: %s", path,
+					 sqlite3_errmsg(t->db));
 	}
 	return 0;
 }
@@ -231,7 +242,7 @@ static int migrate(struct trace *t, int from, struct muse_error *e)
 	return ret;
 }
 
-static struct trace *trace_alloc(bool writer)
+static struct trace *trace_alloc(const char *path, bool writer)
 {
 	struct trace *t = calloc(1, sizeof(*t));
 
@@ -239,7 +250,10 @@ static struct trace *trace_alloc(bool writer)
 		return NULL;
 	t->writer = writer;
 	t->packer = packer_new();
-	if (!t->packer) {
+	t->path = strdup(path);
+	if (!t->packer || !t->path) {
+		packer_free(t->packer);
+		free(t->path);
 		free(t);
 		return NULL;
 	}
@@ -255,6 +269,7 @@ static void trace_free(struct trace *t)
 	packer_free(t->packer);
 	free(t->data.p);
 	free(t->oob.p);
+	free(t->path);
 	free(t);
 }
 
@@ -298,7 +313,7 @@ int trace_create(const char *path, struct trace **out, struct muse_error *e)
 
 	if (!stat(path, &st))
 		return muse_fail(e, -EEXIST, "%s exists", path);
-	t = trace_alloc(true);
+	t = trace_alloc(path, true);
 	if (!t)
 		return muse_fail(e, -ENOMEM, "out of memory");
 	rc = sqlite3_open_v2(path, &t->db,
@@ -317,7 +332,7 @@ int trace_create(const char *path, struct trace **out, struct muse_error *e)
 	if (!ret)
 		ret = migrate(t, 0, e);
 	if (!ret)
-		ret = prepare_all(t, e);
+		ret = prepare_all(t, path, e);
 	if (ret)
 		goto fail;
 	*out = t;
@@ -344,7 +359,7 @@ int trace_open(const char *path, enum trace_mode mode, struct trace **out,
 		ret = muse_fail(e, -ENAMETOOLONG, "%s: name too long", path);
 	if (ret)
 		return ret;
-	t = trace_alloc(writer);
+	t = trace_alloc(path, writer);
 	if (!t)
 		return muse_fail(e, -ENOMEM, "out of memory");
 	rc = writer ? sqlite3_open_v2(path, &t->db, SQLITE_OPEN_READWRITE, NULL) :
@@ -359,7 +374,7 @@ int trace_open(const char *path, enum trace_mode mode, struct trace **out,
 	if (!ret && writer && t->version < TRACE_SCHEMA_VERSION)
 		ret = migrate(t, t->version, e);
 	if (!ret)
-		ret = prepare_all(t, e);
+		ret = prepare_all(t, path, e);
 	if (!ret && load_last_seq(t))
 		ret = muse_fail(e, -EBADMSG, "%s: cannot read the ops: %s", path,
 				sqlite3_errmsg(t->db));

@@ -370,10 +370,12 @@ int trace_check_integrity(struct trace *t, struct muse_error *e)
 		ok = !strcmp(text(st, 0), "ok");
 	sqlite3_finalize(st);
 	if (!ok)
-		return muse_fail(e, -EBADMSG, "SQLite's integrity check fails");
+		return muse_fail(e, -EBADMSG, "%s is damaged: SQLite's integrity check"
+				 " fails", t->path);
 	if (count(t, "SELECT count(*) FROM ops", 0) != t->last_seq ||
 	    (t->last_seq && count(t, "SELECT min(seq) FROM ops", 0) != 1))
-		return muse_fail(e, -EBADMSG, "the op sequence numbers have gaps");
+		return muse_fail(e, -EBADMSG, "%s is damaged: the op sequence numbers"
+				 " have gaps", t->path);
 	return 0;
 }
 

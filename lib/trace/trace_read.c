@@ -102,8 +102,8 @@ int trace_for_each_op(struct trace *t, uint64_t first, uint64_t last,
 		if (!ret && op.seq != expect)
 			ret = -EBADMSG;
 		if (ret)
-			muse_fail(e, ret, "op %" PRIu64 " is missing or damaged",
-				  expect);
+			muse_fail(e, ret, "%s: op %" PRIu64 " is missing or damaged",
+				  t->path, expect);
 		else
 			ret = fn(ctx, &op);
 		expect++;

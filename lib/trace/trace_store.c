@@ -70,6 +70,17 @@ int trace_blob_put(struct trace *t, const void *data, size_t len,
 	return ret;
 }
 
+/* A payload is stored under the SHA-256 of its bytes: a changed bit shows */
+static bool blob_intact(sqlite3_stmt *s, const uint8_t *data, size_t len)
+{
+	uint8_t hash[32];
+
+	if (sqlite3_column_bytes(s, 3) != 32)
+		return false;
+	sha256_buf(data, len, hash);
+	return !memcmp(hash, sqlite3_column_blob(s, 3), 32);
+}
+
 ssize_t trace_blob_get(struct trace *t, sqlite3_int64 id, struct buffer *b)
 {
 	sqlite3_stmt *s = t->stmt[ST_BLOB_GET];
@@ -77,12 +88,19 @@ ssize_t trace_blob_get(struct trace *t, sqlite3_int64 id, struct buffer *b)
 
 	sqlite3_bind_int64(s, 1, id);
 	if (sqlite3_step(s) == SQLITE_ROW) {
-		size_t size = (size_t)sqlite3_column_int64(s, 0);
+		sqlite3_int64 size = sqlite3_column_int64(s, 0);
 		const void *p = sqlite3_column_blob(s, 2);
 		size_t n = (size_t)sqlite3_column_bytes(s, 2);
 
-		ret = reserve_bytes(&b->p, &b->size, size ? size : 1) ? -ENOMEM :
-		      packer_unpack(t->packer, sqlite3_column_int(s, 1), p, n, b->p, size);
+		if (size < 0 || size > TRACE_BLOB_MAX)
+			ret = -EBADMSG;
+		else if (reserve_bytes(&b->p, &b->size, size ? (size_t)size : 1))
+			ret = -ENOMEM;
+		else
+			ret = packer_unpack(t->packer, sqlite3_column_int(s, 1), p, n,
+					    b->p, (size_t)size);
+		if (ret >= 0 && !blob_intact(s, b->p, (size_t)ret))
+			ret = -EBADMSG;
 	}
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);

@@ -81,5 +81,48 @@ check "marks after ops 0, 1 and 2" sh -c \
 	"awk '/^after op/ {printf \"%s@%s \", \$4, \$3}' '$WORK/marks' | grep -qx 'mkfs-done@0 erased@1 first-page@2 '"
 check "marks and ops as JSON" sh -c "'$MUSE' inspect '$t' --ops --json | grep -q '\"kind\": \"erase\"'"
 
+# mark paths: --absent under directories that are gone or moved away,
+# symbolic links followed into the mount, paths outside it refused
+cat > "$WORK/paths-workload" <<'W'
+#!/bin/bash
+m=$MUSE_MNT out=$1
+try() { local name=$1; shift; if muse mark "$name" "$@" 2> "$out/$name.err"; then echo ok > "$out/$name"; else echo refused > "$out/$name"; fi; }
+mkdir -p "$m/a/sub" && echo data > "$m/a/sub/s" && echo target > "$m/t" && sync
+mv "$m/a/sub" "$m/moved" && rm -r "$m/a" && sync
+try gone-dir --absent "$m/a/sub/s"
+try dotdot --absent "$m/nowhere/../a/x"
+ln -s t "$m/link" && ln -s /etc/hostname "$m/out" && sync
+try via-link --expect "$m/link"
+try link-outside --expect "$m/out"
+try outside --expect /etc/hostname
+try escape --absent "$m/nowhere/../../x"
+try missing --expect "$m/nope"
+try still-there --absent "$m/moved/s"
+exit 0
+W
+chmod +x "$WORK/paths-workload"
+mkdir -p "$WORK/paths"
+t=$WORK/paths.db
+check "record the mark-paths workload" "$MUSE" record --trace "$t" --geometry nand-2k,size=16m \
+	--fs jffs2 -- "$WORK/paths-workload" "$WORK/paths"
+"$MUSE" inspect "$t" --marks > "$WORK/paths.marks"
+check "--absent under a directory moved away: recorded as a/sub/s" sh -c \
+	"grep -q 'absent *a/sub/s' '$WORK/paths.marks' && test \"\$(cat '$WORK/paths/gone-dir')\" = ok"
+check "--absent through a missing dir and ..: recorded as a/x" sh -c \
+	"grep -q 'absent *a/x' '$WORK/paths.marks' && test \"\$(cat '$WORK/paths/dotdot')\" = ok"
+check "--expect of a symlink records its target" sh -c \
+	"grep -q 'expect *t ' '$WORK/paths.marks' && test \"\$(cat '$WORK/paths/via-link')\" = ok"
+check "a symlink out of the mount is refused" sh -c \
+	"test \"\$(cat '$WORK/paths/link-outside')\" = refused && grep -q 'not on the recorded filesystem' '$WORK/paths/link-outside.err'"
+check "a path outside the mount is refused" sh -c \
+	"test \"\$(cat '$WORK/paths/outside')\" = refused && grep -q 'not on the recorded filesystem' '$WORK/paths/outside.err'"
+check "--absent climbing out of the mount is refused" sh -c \
+	"test \"\$(cat '$WORK/paths/escape')\" = refused && grep -q 'not on the recorded filesystem' '$WORK/paths/escape.err'"
+check "--expect of a missing file names the problem" sh -c \
+	"test \"\$(cat '$WORK/paths/missing')\" = refused && grep -q 'No such file or directory' '$WORK/paths/missing.err'"
+check "--absent of a file that exists is refused" sh -c \
+	"test \"\$(cat '$WORK/paths/still-there')\" = refused && grep -q 'exists; --absent declares it deleted' '$WORK/paths/still-there.err'"
+
 check "kernel log clean" kernel_clean
 finish
+

@@ -6,6 +6,8 @@
  */
 #include "test.h"
 
+#include <fcntl.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -174,6 +176,48 @@ TEST(checkpoint_file_is_reused_and_rebuilt_for_another_trace)
 	CHECK_INT(check_all_states(&fx, &o, true), 0);
 	CHECK_INT(stat(ck, &b), 0);
 	CHECK(a.st_ino != b.st_ino);
+}
+
+/* Flips one byte at @off of @path (or cuts the file there, @cut) */
+static int damage_file(const char *path, off_t off, bool cut)
+{
+	int fd = open(path, O_RDWR);
+	uint8_t b = 0;
+	int ret = fd < 0 ? -1 : 0;
+
+	if (!ret && cut)
+		ret = ftruncate(fd, off);
+	else if (!ret && pread(fd, &b, 1, off) == 1) {
+		b ^= 0x40;
+		ret = pwrite(fd, &b, 1, off) == 1 ? 0 : -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/* A checkpoint file with a changed byte or cut short is never used */
+TEST(checkpoint_file_damaged_anywhere_is_rebuilt)
+{
+	static struct fixture fx;
+	struct ckpt_options o = { .interval = 16, .quiet = true };
+	static const struct { off_t off; bool cut; } hits[] = {
+		{ 40, false }, { 4096 + 100, false }, { -1, false }, { -9, false },
+		{ 4096 * 3, true }, { -8, true },
+	};
+	struct stat st;
+	char ck[600];
+
+	CHECK(make_trace(&fx, "t.db", 7));
+	ckpt_path(fx.path, ck, sizeof(ck));
+	for (size_t i = 0; i < sizeof(hits) / sizeof(hits[0]); i++) {
+		CHECK_INT(check_all_states(&fx, &o, true), 0);
+		CHECK_INT(stat(ck, &st), 0);
+		CHECK_INT(damage_file(ck, hits[i].off < 0 ? st.st_size + hits[i].off :
+				      hits[i].off, hits[i].cut), 0);
+		/* the damaged file is noticed and rebuilt: every state still right */
+		CHECK_INT(check_all_states(&fx, &o, true), 0);
+	}
 }
 
 TEST(checkpoint_states_are_private_copies)

@@ -31,9 +31,13 @@ struct buffer {
 	size_t size;
 };
 
+/* no payload is larger than a block of the largest geometry */
+#define TRACE_BLOB_MAX ((sqlite3_int64)GEOMETRY_MAX_BLOCK + GEOMETRY_MAX_PAGE)
+
 struct trace {
 	sqlite3 *db;
 	bool writer;
+	char *path;		/* for messages */
 	bool in_txn;
 	int version;
 	uint64_t last_seq;

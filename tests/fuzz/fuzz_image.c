@@ -1,0 +1,42 @@
+/*
+ * fuzz_image.c - image files of any content and size, loaded into a
+ * small NAND and a small NOR chip as raw, nanddump-oob and auto.
+ */
+#include <stdlib.h>
+
+#include "flash.h"
+#include "fuzz.h"
+#include "geometry.h"
+#include "image.h"
+
+static struct flash *chip(const char *spec)
+{
+	struct flash_options opt = { 0 };
+	struct muse_error e;
+	struct geometry g;
+	struct flash *f;
+
+	if (geometry_parse(spec, &g, &e) || flash_create(&g, &opt, &f, &e))
+		abort();
+	return f;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct flash *nand, *nor;
+	static const enum image_format fmts[] = {
+		IMAGE_AUTO, IMAGE_RAW, IMAGE_NANDDUMP_OOB,
+	};
+	const char *path = fuzz_file("image", data, size);
+	struct muse_error e;
+
+	if (!nand) {
+		nand = chip(FUZZ_NAND);
+		nor = chip(FUZZ_NOR);
+	}
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		image_load(nand, path, fmts[i], &e);
+		image_load(nor, path, fmts[i], &e);
+	}
+	return 0;
+}

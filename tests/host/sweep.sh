@@ -145,7 +145,7 @@ for _ in $(seq 1 600); do
 done
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
-sleep 2
+for _ in $(seq 1 300); do pgrep -f 'resumed[.]db[.]d/worker' > /dev/null || break; sleep 0.1; done
 check "workers die with a killed sweep" sh -c "! pgrep -f 'resumed[.]db[.]d/worker' > /dev/null"
 partial=0
 for f in "$WORK"/resumed.db.d/worker-*.db "$WORK/resumed.db"; do

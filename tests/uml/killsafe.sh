@@ -1,5 +1,5 @@
 #!/bin/bash
-# SIGKILL the recorder at random moments, 50 times: every trace must then
+# SIGKILL the recorder in the middle of a writer's work, 50 times: every trace must then
 # open (after "muse recover"), pass PRAGMA integrity_check, hold a gapless
 # sequence of ops, and replay to a flash that has every write the kernel
 # saw acknowledged.  Then a few times under "muse record" with UBIFS,
@@ -39,7 +39,14 @@ for i in $(seq 1 "$KILLS"); do
 	serve_start --geometry nand-2k,size=8m --trace "$t" || { bad=$((bad + 1)); echo "serve failed: $(serve_log)"; continue; }
 	"$WORK/writer" "$MTD" "$WORK/acks" "$WORK" 2>/dev/null &
 	writer=$!
-	sleep "0.$(( (RANDOM % 9) + 1 ))$((RANDOM % 10))"
+	# the kill lands after a chosen number of acknowledged writes, spread
+	# over the run, so every run kills at comparable points
+	target=$(( (i * 37) % 240 + 3 ))
+	for _ in $(seq 1 3000); do
+		[ "$(wc -l < "$WORK/acks" 2>/dev/null || echo 0)" -ge "$target" ] && break
+		kill -0 "$writer" 2>/dev/null || break
+		sleep 0.01
+	done
 	kill -KILL "$SERVE_PID"
 	wait "$SERVE_PID" 2>/dev/null
 	SERVE_PID=

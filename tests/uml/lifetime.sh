@@ -56,7 +56,11 @@ scenario_long_write() {
 	flash_erase -q "$MTD" 0 0
 	dd if="$WORK/big" of="$MTD" bs=2048 2> "$WORK/writer.out" &
 	writer=$!
-	sleep 1
+	# a few MiB in: well inside the 48 MiB, whatever the machine's speed
+	for _ in $(seq 1 1000); do
+		[ "$(awk '/^wchar/ {print $2}' "/proc/$writer/io" 2>/dev/null || echo 0)" -ge $((4 << 20)) ] && break
+		sleep 0.01
+	done
 	check "long write: still writing when the daemon dies" kill -0 "$writer"
 	kill_daemon
 	if wait "$writer"; then
@@ -91,9 +95,13 @@ scenario_ubifs_busy() {
 	num=$MTDNUM
 	busy_writer > /dev/null 2>&1 &
 	writer=$!
-	sleep 1
+	for _ in $(seq 1 500); do [ -e "$MNT/w2" ] && break; sleep 0.01; done
 	kill_daemon
-	sleep 0.5
+	# the writer's next IO meets the dead daemon; wait for the kernel's word
+	for _ in $(seq 1 1000); do
+		dmesg | grep -qE 'UBIFS error|read-only mode|ubi0 error' && break
+		sleep 0.01
+	done
 	kill "$writer" 2>/dev/null
 	wait "$writer" 2>/dev/null
 	check "ubifs busy: filesystem reports errors" sh -c "dmesg | grep -qE 'UBIFS error|read-only mode|ubi0 error'"

@@ -97,6 +97,22 @@ check_marks() {
 	fi
 }
 
+# cut_as_expected TAG MODEL RC OUT: what a cut must come to.  Every cut
+# recovers and reads back, except JFFS2 on NAND under unstable: JFFS2
+# trusts a node it read once, and when a later read of the same undecided
+# page fails ECC the file (or, for an erase cut, the whole mount) gives
+# EIO (docs/findings.md).  There the suite expects exactly that and no
+# worse: EIO from an ECC or CRC failure, never wrong data, a kernel
+# report or a hang.
+cut_as_expected() {
+	local tag=$1 model=$2 rc=$3 out=$4
+	[ "$rc" = 0 ] && return 0
+	[ "$tag" = jffs2-nand ] && [ "$model" = unstable ] && [ "$rc" = 1 ] || return 1
+	grep -q 'Input/output error' "$out" || grep -qE '^reason: kernel: .*jffs2: .*(CRC failed|ECC error)' "$out" || return 1
+	grep -qE '^reason: (--check exited with status 1|mounting .*: Input/output error|.* cannot be read: Input/output error|kernel: .*jffs2: )' "$out" &&
+		! grep -qE 'BUG|WARNING:|Oops|KASAN|UBSAN' "$out"
+}
+
 # sampled cut points after mkfs-done, every model that applies
 check_cuts() {
 	local t=$1 tag=$2 from kind n model seed rc bad= count=0
@@ -110,19 +126,20 @@ check_cuts() {
 		for model in $models; do
 			for seed in 1 2; do
 				rc=0
-				"$MUSE" replay "$t" --at $((n - 1)) --cut $model --seed $seed -- \
-					sh -c 'find . -type f -exec cat {} + > /dev/null' \
+				"$MUSE" replay "$t" --at $((n - 1)) --cut $model --seed $seed --verdict \
+					--check 'find . -type f -exec cat {} + > /dev/null' \
 					< /dev/null > "$WORK/cut.out" 2>&1 || rc=$?
 				head -n 1 "$WORK/cut.out" >> "$WORK/$tag.cuts"
 				count=$((count + 1))
-				[ $rc = 0 ] || bad="$bad [muse replay TRACE --at $((n - 1)) --cut $model --seed $seed: $rc $(grep -m1 -iE 'error|fail' "$WORK/cut.out")]"
+				cut_as_expected "$tag" "$model" "$rc" "$WORK/cut.out" ||
+					bad="$bad [muse replay TRACE --at $((n - 1)) --cut $model --seed $seed --verdict: $rc $(grep -m1 '^reason' "$WORK/cut.out")]"
 			done
 		done
 	done < <(sql "$t" "SELECT * FROM (SELECT seq, kind FROM ops WHERE seq > $from
 			   AND kind = 1 AND seq % 13 = 0 LIMIT 5) UNION ALL
 			   SELECT * FROM (SELECT seq, kind FROM ops WHERE seq > $from AND kind = 2 LIMIT 4)")
 	if [ -z "$bad" ] && [ $count -ge 30 ]; then
-		pass "$tag $count cuts after mkfs-done attach, recover and read back"
+		pass "$tag $count cuts after mkfs-done recover and read back (or, JFFS2 under unstable, fail with EIO only)"
 	else
 		bad="$bad ($count cuts)"
 		fail "$tag cuts after mkfs-done" "$bad"

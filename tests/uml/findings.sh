@@ -1,0 +1,53 @@
+#!/bin/bash
+# The kernel behaviours docs/findings.md records, reproduced from the
+# committed trace tests/data/jffs2-nand-cuts.db (JFFS2 on nand-2k,size=2m,
+# recorded from tests/data/jffs2-nand-cuts.workload).  A pinned trace gives
+# the same verdicts on every run: the sweep's list of failures is checked
+# whole.  Should a kernel fix one of them, this test says so.
+. "$(dirname "$0")/../lib.sh"
+
+t=$WORK/jffs2-nand-cuts.db
+cp "$TOP/tests/data/jffs2-nand-cuts.db" "$t"
+READ_ALL='find . -type f -exec cat {} + > /dev/null'
+
+# verdict NAME OUT ARGS...: muse replay TRACE ARGS --verdict, output in OUT
+verdict() {
+	local out=$WORK/$1.out
+	shift
+	"$MUSE" replay "$t" "$@" --verdict > "$out" 2>&1
+	echo $?
+}
+
+# F1: a power cut in the first node written after mkfs leaves a JFFS2
+# that refuses to mount
+check "F1 the state before op 33 mounts" test "$(verdict f1-clean --at 32)" = 0
+for cut in "torn --seed 2" "unstable --seed 1"; do
+	# shellcheck disable=SC2086
+	rc=$(verdict f1 --at 32 --cut $cut)
+	check "F1 op 33 cut ($cut): mount fails with EIO" sh -c \
+		"[ $rc = 1 ] && grep -q '^reason: mounting .*: Input/output error' '$WORK/f1.out' &&
+		 grep -q 'Cowardly refusing to erase blocks on filesystem with no valid JFFS2 nodes' '$WORK/f1.out'"
+done
+
+# F2: a node whose data CRC was checked once is trusted; a later read of
+# its undecided cells fails and the file reads EIO
+rc=$(verdict f2 --at 39 --cut unstable --seed 4 --check "$READ_ALL")
+check "F2 op 40 cut (unstable, seed 4): ./written reads EIO after a good first check" sh -c \
+	"[ $rc = 1 ] && grep -q 'cat: ./written: Input/output error' '$WORK/f2.out' &&
+	 grep -q 'check_node_data: wrong data CRC\|Data CRC .* != calculated CRC' '$WORK/f2.out' &&
+	 grep -qx 'unstable reads: 0x1c3800 4/3' '$WORK/f2.out'"
+check "F2 the file made durable before is intact" grep -q '^reason: --check exited' "$WORK/f2.out"
+rc=$(verdict f2-seed1 --at 39 --cut unstable --seed 1 --check "$READ_ALL")
+check "F2 the same cut, seed 1: every read corrected, a pass" sh -c \
+	"[ $rc = 0 ] && grep -qx 'unstable reads: 0x1c3800 5/0' '$WORK/f2-seed1.out'"
+
+# the sweep of the pinned trace: exactly these failures, every run
+"$MUSE" sweep "$t" --models unstable --seeds 4 --range 32..50 --results "$WORK/r.db" \
+	--check "$READ_ALL" > "$WORK/sweep.out" 2>&1
+got=$(sqlite3 -readonly "$WORK/r.db" "SELECT group_concat(n || ':' || seed, ' ') FROM
+	(SELECT n, seed FROM results WHERE verdict != 'pass' ORDER BY n, seed)")
+check "sweep 32..50 unstable x4: failures exactly 32:1 32:2 32:3 39:4 49:3 (got: $got)" \
+	test "$got" = "32:1 32:2 32:3 39:4 49:3"
+check "the sweep's reproduce command carries --verdict and --check" \
+	grep -q "muse replay .* --at 39 --cut unstable --seed 4 --verdict --check 'find" "$WORK/sweep.out"
+finish

@@ -36,7 +36,8 @@ serve_start() {
 	${MUSE_SERVE_WRAPPER:-} "$MUSE" serve "$@" > "$WORK/serve.out" 2> "$WORK/serve.err" &
 	SERVE_PID=$!
 	for _ in $(seq 1 3000); do
-		[ -s "$WORK/serve.out" ] && break
+		# the whole line: the daemon's write may be seen half done
+		grep -qx '/dev/mtd[0-9]*' "$WORK/serve.out" 2>/dev/null && break
 		kill -0 "$SERVE_PID" 2>/dev/null || break
 		sleep 0.01
 	done

@@ -324,7 +324,8 @@ ssize_t packer_unpack(struct packer *p, enum packer_codec codec, const void *in,
 	case PACKER_RAW:
 		if (inlen != size)
 			return -EBADMSG;
-		memcpy(out, in, size);
+		if (size)	/* an empty blob comes back from SQLite as NULL */
+			memcpy(out, in, size);
 		return (ssize_t)size;
 	case PACKER_ZSTD:
 		n = ZSTD_decompressDCtx(p->dctx, out, size, in, inlen);

@@ -27,6 +27,7 @@
 #include "flash_io.h"
 #include "hash.h"
 #include "journal.h"
+#include "trace_query.h"
 #include "version.h"
 
 #define RING_SIZE (4u << 20)
@@ -424,6 +425,7 @@ int recorder_finish(struct recorder *r, struct muse_error *e)
 		snprintf(buf, sizeof(buf), "%" PRIu64, elapsed(r));
 		trace_set_meta(r->trace, "duration_ns", buf);
 		trace_set_meta(r->trace, "status", "complete");
+		ret = trace_seal(r->trace, e);
 	}
 	if (!ret)
 		ret = trace_close(r->trace, e);

@@ -56,6 +56,9 @@ static int recover(const char *path, struct muse_error *e)
 		else
 			trace_rollback(t);
 	}
+	/* opening it for writing took the digest away; the content is final */
+	if (!ret)
+		ret = trace_seal(t, e);
 	printf("%s: %" PRIu64 " operations recovered; the trace ends at op %" PRIu64 "\n",
 	       path, ops, trace_last_seq(t));
 	if (ret) {

@@ -380,6 +380,11 @@ int trace_open(const char *path, enum trace_mode mode, struct trace **out,
 				sqlite3_errmsg(t->db));
 	if (!ret && load_dictionaries(t))
 		ret = muse_fail(e, -EBADMSG, "%s: a payload dictionary is damaged", path);
+	if (!ret)
+		ret = trace_verify_content(t, e);
+	/* a writer changes the content: it seals the trace again when done */
+	if (!ret && writer)
+		ret = exec(t, "DELETE FROM meta WHERE key = '" TRACE_CONTENT_KEY "'", e);
 	if (ret) {
 		trace_free(t);
 		return ret;

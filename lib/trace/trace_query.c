@@ -177,6 +177,105 @@ int trace_fingerprint(struct trace *t, uint8_t out[32], struct muse_error *e)
 	return ret;
 }
 
+/* ---- the content digest ------------------------------------------------------ */
+
+/*
+ * Everything that decides a state or a verdict, in a fixed order: the
+ * ops with their payloads' hashes, the initial units, the marks and
+ * their files.  A payload's own bytes are checked against its hash when
+ * read (trace_store.c), so its hash stands for it here.
+ */
+static const char *const content_sql[] = {
+	"SELECT o.seq, o.kind, o.addr, o.len, o.oob_offset, o.ooblen, o.oob_auto,"
+	" o.result, o.time_ns, d.hash, b.hash FROM ops o LEFT JOIN blobs d ON"
+	" d.id = o.data LEFT JOIN blobs b ON b.id = o.oob ORDER BY o.seq",
+	"SELECT u.addr, d.hash FROM initial_units u LEFT JOIN blobs d ON"
+	" d.id = u.data ORDER BY u.addr",
+	"SELECT block FROM initial_bad_blocks ORDER BY block",
+	"SELECT id, after_seq, name, time_ns FROM marks ORDER BY id",
+	"SELECT f.mark, f.path, f.kind, f.size, f.sha256, c.hash FROM mark_files f"
+	" LEFT JOIN blobs c ON c.id = f.content ORDER BY f.mark, f.path",
+};
+
+/* Every column of every row of @st, typed and length-prefixed, into @m */
+static int digest_rows(sqlite3_stmt *st, FILE *m)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < sqlite3_column_count(st); i++) {
+			int type = sqlite3_column_type(st, i);
+			sqlite3_int64 v = sqlite3_column_int64(st, i);
+			const void *p = sqlite3_column_blob(st, i);
+			uint32_t n = (uint32_t)sqlite3_column_bytes(st, i);
+
+			fputc(type, m);
+			if (type == SQLITE_INTEGER)
+				fwrite(&v, sizeof(v), 1, m);
+			else if (type != SQLITE_NULL && fwrite(&n, sizeof(n), 1, m) && n)
+				fwrite(p, 1, n, m);
+		}
+	}
+	return rc == SQLITE_DONE ? 0 : -EBADMSG;
+}
+
+int trace_content_digest(struct trace *t, uint8_t out[32], struct muse_error *e)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	int ret = m ? 0 : muse_fail(e, -ENOMEM, "out of memory");
+
+	for (size_t i = 0; !ret && i < sizeof(content_sql) / sizeof(content_sql[0]); i++) {
+		sqlite3_stmt *st = NULL;
+
+		ret = prepare(t, content_sql[i], &st, e);
+		if (!ret && digest_rows(st, m))
+			ret = muse_fail(e, -EBADMSG, "%s is damaged: %s", t->path,
+					sqlite3_errmsg(t->db));
+		sqlite3_finalize(st);
+		fputc('\n', m);
+	}
+	if (m)
+		fclose(m);
+	if (!ret)
+		sha256_buf(buf, len, out);
+	free(buf);
+	return ret;
+}
+
+int trace_seal(struct trace *t, struct muse_error *e)
+{
+	uint8_t digest[32];
+	char hex[65];
+	int ret = trace_content_digest(t, digest, e);
+
+	if (ret)
+		return ret;
+	sha256_hex(digest, hex);
+	ret = trace_set_meta(t, TRACE_CONTENT_KEY, hex);
+	return ret ? muse_fail(e, ret, "%s: writing its digest: %s", t->path,
+			       strerror(-ret)) : 0;
+}
+
+int trace_verify_content(struct trace *t, struct muse_error *e)
+{
+	uint8_t digest[32];
+	char want[80], hex[65];
+	int ret;
+
+	if (trace_get_meta(t, TRACE_CONTENT_KEY, want, sizeof(want)))
+		return 0;	/* recorded before traces were sealed, or unfinished */
+	ret = trace_content_digest(t, digest, e);
+	if (ret)
+		return ret;
+	sha256_hex(digest, hex);
+	if (strcmp(hex, want))
+		return muse_fail(e, -EBADMSG, "%s is damaged: its ops, marks or initial"
+				 " state differ from what was recorded", t->path);
+	return 0;
+}
+
 /* ---- marks ------------------------------------------------------------------ */
 
 int trace_find_mark(struct trace *t, const char *name, uint64_t *after_seq)

@@ -44,6 +44,17 @@ int trace_for_each_meta(struct trace *t, trace_meta_fn fn, void *ctx,
  */
 int trace_fingerprint(struct trace *t, uint8_t out[32], struct muse_error *e);
 
+/*
+ * SHA-256 of everything a state or a verdict depends on (ops, payload
+ * hashes, initial units, marks and their files), read in full.  A
+ * finished recording stores it as meta content_sha256 (trace_seal); a
+ * reader that finds it checks it on open.
+ */
+int trace_content_digest(struct trace *t, uint8_t out[32], struct muse_error *e);
+
+/* Stores the content digest: the trace is finished (recorded, recovered) */
+int trace_seal(struct trace *t, struct muse_error *e);
+
 /* The op after which the first mark called @name sits; -ENOENT if none */
 int trace_find_mark(struct trace *t, const char *name, uint64_t *after_seq);
 

@@ -41,6 +41,8 @@ cp "$good" "$WORK/btree.db" && for o in 0 1 3 5; do flip "$WORK/btree.db" $((655
 cp "$good" "$WORK/payload.db"
 sqlite3 "$WORK/payload.db" "UPDATE blobs SET data = randomblob(length(data))
 	WHERE id = (SELECT data FROM ops WHERE kind = 1 ORDER BY seq LIMIT 1)"
+# an op moved to another page: SQLite sees nothing wrong, the seal does
+cp "$good" "$WORK/op.db" && sqlite3 "$WORK/op.db" "UPDATE ops SET addr = addr + 2048 WHERE seq = 2"
 cp "$good" "$WORK/newer.db" && sqlite3 "$WORK/newer.db" "PRAGMA user_version = 99"
 sqlite3 "$WORK/foreign.db" "CREATE TABLE t (x); INSERT INTO t VALUES (1)"
 head -c 65536 /dev/urandom > "$WORK/random.db"
@@ -61,7 +63,7 @@ hostile() {
 	fi
 }
 
-for bad in truncated header btree newer foreign random empty dir missing; do
+for bad in truncated header btree op newer foreign random empty dir missing; do
 	t=$WORK/$bad.db
 	hostile "inspect, $bad trace" "$t" "$MUSE" inspect "$t"
 	hostile "replay, $bad trace" "$t" "$MUSE" replay "$t" --at 1 --export "$WORK/x.img"

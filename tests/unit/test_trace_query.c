@@ -191,6 +191,45 @@ TEST(query_integrity_finds_a_gap)
 	trace_close(t, NULL);
 }
 
+/* Changes one op's address in the sealed trace at @path behind its back */
+static int change_an_op(const char *path)
+{
+	struct muse_error e;
+	struct trace *t;
+	int rc;
+
+	if (trace_open(path, TRACE_WRITE, &t, &e))
+		return -1;
+	/* through the writer's connection: the digest it removed is put back */
+	rc = trace_seal(t, &e) ? -1 :
+	     sqlite3_exec(t->db, "UPDATE ops SET addr = addr + 2048 WHERE seq = 4",
+			  NULL, NULL, NULL);
+	trace_close(t, NULL);
+	return rc;
+}
+
+TEST(query_sealed_trace_refuses_a_changed_op)
+{
+	struct trace *t = query_trace("sealed.db");
+	struct muse_error e = { 0 };
+	char path[512], hex[80];
+
+	CHECK(t);
+	snprintf(path, sizeof(path), "%s/sealed.db", test_tmpdir());
+	CHECK_INT(trace_seal(t, &e), 0);
+	CHECK_INT(trace_close(t, &e), 0);
+	CHECK_INT(trace_open(path, TRACE_READ, &t, &e), 0);
+	CHECK_INT(trace_get_meta(t, "content_sha256", hex, sizeof(hex)), 0);
+	trace_close(t, NULL);
+	/* a writer takes the seal away until it seals again */
+	CHECK_INT(trace_open(path, TRACE_WRITE, &t, &e), 0);
+	CHECK_INT(trace_get_meta(t, "content_sha256", hex, sizeof(hex)), -ENOENT);
+	trace_close(t, NULL);
+	CHECK_INT(change_an_op(path), SQLITE_OK);
+	CHECK_INT(trace_open(path, TRACE_READ, &t, &e), -EBADMSG);
+	CHECK_CONTAINS(e.msg, "differ from what was recorded");
+}
+
 TEST(query_fingerprints_differ_between_recordings)
 {
 	struct trace *a = query_trace("fa.db"), *b = query_trace("fb.db");

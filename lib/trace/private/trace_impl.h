@@ -31,6 +31,12 @@ struct buffer {
 	size_t size;
 };
 
+/* the meta key of the content digest (trace_seal) */
+#define TRACE_CONTENT_KEY "content_sha256"
+
+/* trace_query.c: -EBADMSG when a sealed trace's content has changed */
+int trace_verify_content(struct trace *t, struct muse_error *e);
+
 /* no payload is larger than a block of the largest geometry */
 #define TRACE_BLOB_MAX ((sqlite3_int64)GEOMETRY_MAX_BLOCK + GEOMETRY_MAX_PAGE)
 

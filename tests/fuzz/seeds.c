@@ -21,6 +21,7 @@
 #include "journal.h"
 #include "markproto.h"
 #include "trace.h"
+#include "trace_query.h"
 #include "wire.h"
 
 static const char *top;
@@ -210,7 +211,7 @@ static void journal_and_trace(void)
 	put("journal", "four-ops", data, size);
 	free(data);
 	if (journal_drain(j, t, &e) || trace_set_meta(t, "status", "complete") ||
-	    trace_close(t, &e))
+	    trace_seal(t, &e) || trace_close(t, &e))
 		exit(1);
 	journal_close(j, 1);
 	data = slurp(tpath, &size);

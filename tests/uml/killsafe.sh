@@ -39,11 +39,11 @@ for i in $(seq 1 "$KILLS"); do
 	serve_start --geometry nand-2k,size=8m --trace "$t" || { bad=$((bad + 1)); echo "serve failed: $(serve_log)"; continue; }
 	"$WORK/writer" "$MTD" "$WORK/acks" "$WORK" 2>/dev/null &
 	writer=$!
-	# the kill lands after a chosen number of acknowledged writes, spread
-	# over the run, so every run kills at comparable points
-	target=$(( (i * 37) % 240 + 3 ))
+	# the kill lands after a chosen number of acknowledged writes (1 to
+	# 40, spread over the kills), so every run kills at the same points
+	target=$(( (i * 7) % 40 + 1 ))
 	for _ in $(seq 1 3000); do
-		[ "$(wc -l < "$WORK/acks" 2>/dev/null || echo 0)" -ge "$target" ] && break
+		[ -f "$WORK/acks" ] && [ "$(wc -l < "$WORK/acks")" -ge "$target" ] && break
 		kill -0 "$writer" 2>/dev/null || break
 		sleep 0.01
 	done

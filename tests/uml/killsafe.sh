@@ -40,8 +40,8 @@ for i in $(seq 1 "$KILLS"); do
 	"$WORK/writer" "$MTD" "$WORK/acks" "$WORK" 2>/dev/null &
 	writer=$!
 	# the kill lands after a chosen number of acknowledged writes (1 to
-	# 40, spread over the kills), so every run kills at the same points
-	target=$(( (i * 7) % 40 + 1 ))
+	# 12, spread over the kills), so every run kills at the same points
+	target=$(( (i * 5) % 12 + 1 ))
 	for _ in $(seq 1 3000); do
 		[ -f "$WORK/acks" ] && [ "$(wc -l < "$WORK/acks")" -ge "$target" ] && break
 		kill -0 "$writer" 2>/dev/null || break

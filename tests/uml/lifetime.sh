@@ -46,7 +46,7 @@ scenario_idle() {
 	after_kill idle
 }
 
-# A page at a time, so that the daemon surely dies in the middle
+# A long write, so that the daemon surely dies in the middle of it
 scenario_long_write() {
 	local writer num
 	dmesg -C
@@ -54,11 +54,19 @@ scenario_long_write() {
 	num=$MTDNUM
 	head -c $((48 << 20)) /dev/urandom > "$WORK/big"
 	flash_erase -q "$MTD" 0 0
-	dd if="$WORK/big" of="$MTD" bs=2048 2> "$WORK/writer.out" &
+	# 1 MiB at a time, each noted: the daemon dies a few MiB in, well
+	# inside the 48, however fast the machine
+	(
+		for i in $(seq 0 47); do
+			dd if="$WORK/big" of="$MTD" bs=1M count=1 skip="$i" seek="$i" \
+				2>> "$WORK/writer.out" || exit 1
+			echo "$i" >> "$WORK/progress"
+		done
+	) &
 	writer=$!
-	# a few MiB in: well inside the 48 MiB, whatever the machine's speed
-	for _ in $(seq 1 1000); do
-		[ "$(awk '/^wchar/ {print $2}' "/proc/$writer/io" 2>/dev/null || echo 0)" -ge $((4 << 20)) ] && break
+	for _ in $(seq 1 3000); do
+		[ -f "$WORK/progress" ] && [ "$(wc -l < "$WORK/progress")" -ge 4 ] && break
+		kill -0 "$writer" 2>/dev/null || break
 		sleep 0.01
 	done
 	check "long write: still writing when the daemon dies" kill -0 "$writer"

@@ -155,7 +155,7 @@ $(BUILD)/tests/fuzz-%: $(BUILD)/obj/fuzz/tests/fuzz/fuzz_%.o \
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $(filter %.o,$^) \
 		$(call link_libs,fuzz) $(LDLIBS)
 
-$(FUZZ_SEEDS): $(call obj,normal,tests/fuzz/seeds.c) $(call libs,normal)
+$(FUZZ_SEEDS): $(call obj,normal,tests/fuzz/seeds.c tests/fuzz/fuzz_common.c) $(call libs,normal)
 	$(call link,,normal)
 
 fuzz-build: $(BUILD)/deps-stamp $(FUZZ_BINS) $(FUZZ_SEEDS)

@@ -190,7 +190,7 @@ static bool reader_needs(int stmt)
 	return stmt == ST_BLOB_GET || stmt == ST_OPS_GET || stmt == ST_META_GET;
 }
 
-static int prepare_all(struct trace *t, const char *path, struct muse_error *e)
+static int prepare_all(struct trace *t, struct muse_error *e)
 {
 	for (int i = 0; i < ST_COUNT; i++) {
 		/* a reader of an older schema lacks some tables: fine */
@@ -202,7 +202,7 @@ static int prepare_all(struct trace *t, const char *path, struct muse_error *e)
 			return muse_fail(e, -EIO, "preparing \"%s\": %s",
 					 trace_stmt_sql[i], sqlite3_errmsg(t->db));
 		if (reader_needs(i))
-			return muse_fail(e, -EBADMSG, "%s is damaged: %s", path,
+			return muse_fail(e, -EBADMSG, "%s is damaged: %s", t->path,
 					 sqlite3_errmsg(t->db));
 	}
 	return 0;
@@ -332,7 +332,7 @@ int trace_create(const char *path, struct trace **out, struct muse_error *e)
 	if (!ret)
 		ret = migrate(t, 0, e);
 	if (!ret)
-		ret = prepare_all(t, path, e);
+		ret = prepare_all(t, e);
 	if (ret)
 		goto fail;
 	*out = t;
@@ -374,7 +374,7 @@ int trace_open(const char *path, enum trace_mode mode, struct trace **out,
 	if (!ret && writer && t->version < TRACE_SCHEMA_VERSION)
 		ret = migrate(t, t->version, e);
 	if (!ret)
-		ret = prepare_all(t, path, e);
+		ret = prepare_all(t, e);
 	if (!ret && load_last_seq(t))
 		ret = muse_fail(e, -EBADMSG, "%s: cannot read the ops: %s", path,
 				sqlite3_errmsg(t->db));

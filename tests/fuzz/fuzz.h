@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct flash;
+
 /* the chips images are loaded into: small, so that inputs are small */
 #define FUZZ_NAND "type=nand,size=16k,block=8k,page=512,oob=16"
 #define FUZZ_NOR "type=nor,size=16k,block=8k"
@@ -23,6 +25,9 @@ const char *fuzz_path(const char *name);
 
 /* Writes @size bytes to fuzz_path(@name); aborts if it cannot */
 const char *fuzz_file(const char *name, const uint8_t *data, size_t size);
+
+/* A flash in memory of geometry @spec; aborts if it cannot be made */
+struct flash *fuzz_chip(const char *spec);
 
 /* A NUL-terminated copy of the input, cut at @max; free() it */
 char *fuzz_string(const uint8_t *data, size_t size, size_t max);

@@ -11,6 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "flash.h"
+#include "geometry.h"
+
 static char dir[PATH_MAX];
 
 const char *fuzz_path(const char *name)
@@ -24,7 +27,8 @@ const char *fuzz_path(const char *name)
 		if (!mkdtemp(dir))
 			abort();
 	}
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		abort();
 	return path;
 }
 
@@ -51,4 +55,16 @@ char *fuzz_string(const uint8_t *data, size_t size, size_t max)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	return s;
+}
+
+struct flash *fuzz_chip(const char *spec)
+{
+	struct flash_options opt = { 0 };
+	struct muse_error e;
+	struct geometry g;
+	struct flash *f;
+
+	if (geometry_parse(spec, &g, &e) || flash_create(&g, &opt, &f, &e))
+		abort();
+	return f;
 }

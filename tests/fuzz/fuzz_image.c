@@ -9,18 +9,6 @@
 #include "geometry.h"
 #include "image.h"
 
-static struct flash *chip(const char *spec)
-{
-	struct flash_options opt = { 0 };
-	struct muse_error e;
-	struct geometry g;
-	struct flash *f;
-
-	if (geometry_parse(spec, &g, &e) || flash_create(&g, &opt, &f, &e))
-		abort();
-	return f;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct flash *nand, *nor;
@@ -31,8 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct muse_error e;
 
 	if (!nand) {
-		nand = chip(FUZZ_NAND);
-		nor = chip(FUZZ_NOR);
+		nand = fuzz_chip(FUZZ_NAND);
+		nor = fuzz_chip(FUZZ_NOR);
 	}
 	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
 		image_load(nand, path, fmts[i], &e);

@@ -142,21 +142,9 @@ static void marks(void)
 	}
 }
 
-static struct flash *chip(const char *spec)
-{
-	struct flash_options opt = { 0 };
-	struct muse_error e;
-	struct geometry g;
-	struct flash *f;
-
-	if (geometry_parse(spec, &g, &e) || flash_create(&g, &opt, &f, &e))
-		exit(1);
-	return f;
-}
-
 static void image(const char *spec, enum image_format fmt, const char *name)
 {
-	struct flash *f = chip(spec);
+	struct flash *f = fuzz_chip(spec);
 	uint8_t page[512];
 	struct flash_program p = { .addr = 0, .len = sizeof(page), .data = page };
 	struct muse_error e;

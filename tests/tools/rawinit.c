@@ -2,7 +2,7 @@
  * rawinit.c - answers MUSE_INIT with the key=value strings given on the
  * command line, unchecked, to test the kernel's own validation.
  *
- *   muse-rawinit [--max-io N] key=value...
+ *   muse-rawinit [--max-io N] [--flags N] key=value...
  *
  * Prints "accepted mtdN" or "refused: <errno>" and exits 0 or 1.
  */
@@ -62,9 +62,13 @@ int main(int argc, char **argv)
 	int fd, i = 1;
 	ssize_t n;
 
-	if (argc > 2 && !strcmp(argv[1], "--max-io")) {
-		out.max_io = (uint32_t)strtoul(argv[2], NULL, 0);
-		i = 3;
+	for (; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--max-io"))
+			out.max_io = (uint32_t)strtoul(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--flags"))
+			out.flags = (uint32_t)strtoul(argv[i + 1], NULL, 0);
+		else
+			break;
 	}
 	fd = open("/dev/muse", O_RDWR);
 	if (fd < 0 || (n = read(fd, req, sizeof(req))) < 0 ||

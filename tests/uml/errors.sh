@@ -31,6 +31,7 @@ refused "bad blocks on NOR" "NAND only" "$MUSE" serve --geometry nor-64k --bad-b
 head -c 4096 /dev/zero > "$WORK/cells"
 refused "backing file of another geometry" "this geometry needs" "$MUSE" serve --backing "$WORK/cells"
 refused "unknown option" "unrecognized option" "$MUSE" serve --frobnicate
+refused "timeout above an hour" "--timeout 4000 is not a number up to 3600" "$MUSE" serve --timeout 4000
 refused "unknown command" "unknown command" "$MUSE" frobnicate
 refused "mtdparts refused by the kernel" "mtdparts entry 2" "$MUSE" serve --geometry nand-2k,size=16m --mtdparts "4m(a),1k(b)"
 
@@ -65,7 +66,27 @@ kernel_refuses "no name" "name is missing" type=nand size=16777216 erasesize=131
 kernel_refuses "duplicate key" "given twice" $base writesize=4096
 kernel_refuses "small max_io" "max_io 1024 is not between" --max-io 1024 $base
 kernel_refuses "partitions" "mtdparts entry 1" $base "mtdparts=1m@3k(x)"
+kernel_refuses "NAND page below 512" "writesize 256 is not between 512 and 65536" \
+	name=raw type=nand size=16777216 erasesize=131072 writesize=256
+kernel_refuses "page above 64 KiB" "writesize 131072 is not between 512 and 65536" \
+	name=raw type=nand size=16777216 erasesize=1048576 writesize=131072
+kernel_refuses "block above 64 MiB" "erasesize 134217728 exceeds 67108864" \
+	name=raw type=nor size=268435456 erasesize=134217728 writesize=1
+kernel_refuses "more than 2^24 blocks" "holds more than 16777216 blocks" \
+	name=raw type=nor size=68719480832 erasesize=4096 writesize=1
+kernel_refuses "signed number" "writesize=+2048 is not a decimal or 0x-prefixed number" \
+	name=raw type=nand size=16777216 erasesize=131072 writesize=+2048
+kernel_refuses "number out of range" "erasesize=4294967296 is not a decimal" \
+	name=raw type=nand size=16777216 erasesize=4294967296 writesize=2048
+kernel_refuses "read cache above 16 MiB" "readcache 512 exceeds 1024 pages or 16777216 bytes" \
+	name=raw type=nand size=16777216 erasesize=1048576 writesize=65536 oobsize=64 readcache=512
+kernel_refuses "timeout above an hour" "timeout 4000 exceeds 3600 seconds" $base timeout=4000
+kernel_refuses "unknown init flags" "server asks for init flags 0x4" --flags 4 $base
 }
+check "kernel reads a leading zero as decimal, not octal" \
+	sh -c "'$RAWINIT' name=raw type=nand size=16777216 erasesize=131072 writesize=02048 oobsize=64 | grep -q accepted"
+check "kernel takes hexadecimal after 0x" \
+	sh -c "'$RAWINIT' name=raw type=nand size=0x1000000 erasesize=0x20000 writesize=0x800 oobsize=0x40 | grep -q accepted"
 check "kernel accepts a valid description, asks about bad blocks" \
 	sh -c "'$RAWINIT' $base ecc_strength=4 ecc_step=512 | grep -q accepted"
 check "kernel takes a bad block list" sh -c "'$RAWINIT' $base badblocks=3,5-7 | grep -q accepted"

@@ -56,6 +56,7 @@ struct serve_args {
 	bool record_reads;
 	uint32_t max_io;
 	uint32_t read_cache;
+	uint32_t timeout;
 	bool read_only;
 	bool strict;
 	enum image_format fmt;
@@ -89,7 +90,10 @@ static const char usage[] =
 	"      --mark-socket P  where \"muse mark\" reaches the recorder (default:\n"
 	"                       a private directory; the path is printed)\n"
 	"      --max-io BYTES   largest request the kernel may send (default 1m)\n"
-	"      --read-cache N   pages the kernel may cache (default 64, 0: none)\n"
+	"      --read-cache N   pages the kernel may cache (default 64, 0: none;\n"
+	"                       at most 1024 pages and 16 MiB)\n"
+	"      --timeout S      seconds the kernel waits for an answer before it\n"
+	"                       ends the connection (default 30, 0: forever)\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"examples:\n"
@@ -114,7 +118,7 @@ static int parse_u32_arg(const char *opt, const char *val, uint32_t max,
 
 enum { OPT_BAD = 256, OPT_STRICT, OPT_MTDPARTS, OPT_DEVICE, OPT_MAXIO,
        OPT_CACHE, OPT_RO, OPT_FLIP, OPT_FORCE, OPT_READS, OPT_SOCKET,
-       OPT_CMDLINE, OPT_FS };
+       OPT_CMDLINE, OPT_FS, OPT_TIMEOUT };
 
 static const struct option serve_options[] = {
 	{ "geometry", required_argument, NULL, 'g' },
@@ -131,6 +135,7 @@ static const struct option serve_options[] = {
 	{ "device", required_argument, NULL, OPT_DEVICE },
 	{ "max-io", required_argument, NULL, OPT_MAXIO },
 	{ "read-cache", required_argument, NULL, OPT_CACHE },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "trace", required_argument, NULL, 't' },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "record-reads", no_argument, NULL, OPT_READS },
@@ -149,6 +154,13 @@ static int parse_number_option(int c, const char *v, struct serve_args *a)
 
 	if (c == OPT_CACHE)
 		return parse_u32_arg("--read-cache", v, 1024, &a->read_cache) ? 1 : 0;
+	if (c == OPT_TIMEOUT) {
+		if (parse_u32_arg("--timeout", v, MUSE_MAX_TIMEOUT, &a->timeout))
+			return 1;
+		if (!a->timeout)
+			a->timeout = MUSE_TIMEOUT_NEVER;
+		return 0;
+	}
 	if (parse_size(v, &size) || !size || size > UINT32_MAX) {
 		fprintf(stderr, "muse serve: --max-io %s is not a size\n", v);
 		return 1;
@@ -180,6 +192,7 @@ static int parse_option(int c, const char *v, struct serve_args *a)
 	case OPT_MTDPARTS: a->mtdparts = v; break;
 	case OPT_DEVICE: a->device = v; break;
 	case OPT_MAXIO:
+	case OPT_TIMEOUT:
 	case OPT_CACHE: return parse_number_option(c, v, a);
 	case 'h': fputs(usage, stdout); return -1;
 	default: fputs(usage, stderr); return 1;
@@ -435,6 +448,7 @@ static int serve(const struct serve_args *a, struct flash *f,
 		.device = a->device, .geometry = g, .max_io = a->max_io,
 		.extras = { .name = a->name, .mtdparts = a->mtdparts,
 			    .readcache = a->read_cache,
+			    .timeout = a->timeout,
 			    .read_only = a->read_only },
 	};
 	struct recording rec = { 0 };
@@ -443,6 +457,14 @@ static int serve(const struct serve_args *a, struct flash *f,
 	struct muse_backend be;
 	char bad[2048];
 	int ret, fret;
+
+	if (geometry_is_nand(g) &&
+	    (uint64_t)a->read_cache * g->page_size > MUSE_MAX_READ_CACHE_BYTES)
+		return muse_fail(e, -EINVAL,
+				 "--read-cache %" PRIu32 " pages of %" PRIu32
+				 " bytes exceed the kernel's %u MiB",
+				 a->read_cache, g->page_size,
+				 MUSE_MAX_READ_CACHE_BYTES >> 20);
 
 	/* a list too long for the init reply: the kernel asks block by block */
 	if (!muse_bad_block_list(f, bad, sizeof(bad)))

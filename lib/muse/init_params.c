@@ -101,6 +101,9 @@ int muse_init_params(const struct geometry *g,
 		add_param(&p, "readcache=%" PRIu32, x->readcache);
 	if (x->mtdparts && *x->mtdparts)
 		add_param(&p, "mtdparts=%s", x->mtdparts);
+	if (x->timeout)
+		add_param(&p, "timeout=%" PRIu32,
+			  x->timeout == MUSE_TIMEOUT_NEVER ? 0 : x->timeout);
 	if (p.overflow)
 		return muse_fail(e, -E2BIG,
 				 "the MUSE init parameters exceed %zu bytes", size);

@@ -17,12 +17,19 @@
 
 /* pages of kernel read cache: UBI's EC and VID header reads share one */
 #define MUSE_DEFAULT_READ_CACHE 64
+/* the kernel's bounds for the read cache and the request timeout */
+#define MUSE_MAX_READ_CACHE_BYTES (16u << 20)
+#define MUSE_MAX_TIMEOUT 3600
+#define MUSE_TIMEOUT_NEVER UINT32_MAX
 
 struct muse_init_extras {
 	const char *name;
 	const char *mtdparts;	/* NULL or kernel mtdparts syntax */
 	const char *badblocks;	/* "3,17-19"; NULL: the kernel asks per block */
 	uint32_t readcache;	/* pages the kernel may cache; 0: none */
+	/* seconds before an unanswered request ends the connection; 0: the
+	 * kernel's default, MUSE_TIMEOUT_NEVER: wait forever */
+	uint32_t timeout;
 	bool read_only;		/* no MTD_WRITEABLE: every write is -EROFS */
 };
 

@@ -66,9 +66,14 @@ static void explain_from_kmsg(struct muse_server *s, struct muse_error *e)
 
 	if (s->kmsg < 0)
 		return;
-	while ((n = read(s->kmsg, rec, sizeof(rec) - 1)) > 0) {
+	for (;;) {
 		char *text;
 
+		n = read(s->kmsg, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* records overwritten before we read */
+		if (n <= 0)
+			break;
 		rec[n] = '\0';
 		text = strchr(rec, ';');
 		if (!text || strncmp(text + 1, "muse:", 5))
@@ -399,6 +404,9 @@ int muse_server_run(struct muse_server *s, struct muse_error *e)
 	while (!s->interrupted) {
 		int ret = serve_one(s, e);
 
+		/* the kernel ended the connection: its log says why */
+		if (ret == -ENODEV)
+			explain_from_kmsg(s, e);
 		if (ret)
 			return ret;
 	}

@@ -81,7 +81,7 @@ scenario_long_write() {
 }
 
 ubifs_up() {
-	serve_start --geometry nand-2k,size=64m &&
+	serve_start --geometry nand-2k,size=64m "$@" &&
 		ubiformat -q -y "$MTD" && ubiattach -p "$MTD" -d 0 >/dev/null &&
 		ubimkvol /dev/ubi0 -N data -m >/dev/null &&
 		mount -t ubifs ubi0:data "$MNT"
@@ -148,8 +148,40 @@ scenario_kill_fsync() {
 	check "kill mid-fsync: kernel log clean" kernel_clean
 }
 
+# A daemon that stops answering (SIGSTOP, a debugger, a deadlock): the
+# kernel gives it up after --timeout seconds, the IO fails instead of
+# hanging, and the daemon, woken, says why the kernel ended it
+scenario_stopped() {
+	local writer num rc=0
+	dmesg -C
+	if ubifs_up --timeout 2; then pass "stopped: mounted"; else fail "stopped: mounted" "$(serve_log)"; fi
+	num=$MTDNUM
+	busy_writer > /dev/null 2>&1 &
+	writer=$!
+	for _ in $(seq 1 500); do [ -e "$MNT/w2" ] && break; sleep 0.01; done
+	kill -STOP "$SERVE_PID"
+	for _ in $(seq 1 3000); do
+		dmesg | grep -q 'no answer for 2 s: ending the connection' && break
+		sleep 0.01
+	done
+	check "stopped: kernel ends the connection after the timeout" \
+		sh -c "dmesg | grep -q 'muse: muse: no answer for 2 s: ending the connection'"
+	kill "$writer" 2>/dev/null
+	wait "$writer" 2>/dev/null
+	check "stopped: umount" umount "$MNT"
+	check "stopped: ubidetach" ubidetach -d 0
+	check "stopped: MTD gone after detach" mtd_gone "$num"
+	kill -CONT "$SERVE_PID"
+	wait "$SERVE_PID" || rc=$?
+	SERVE_PID=
+	check "stopped: woken daemon fails" test "$rc" != 0
+	check "stopped: and names the kernel's reason" grep -q "no answer for 2 s" "$WORK/serve.err"
+	after_kill stopped
+}
+
 scenario_idle
 scenario_long_write
 scenario_ubifs_busy
 scenario_kill_fsync
+scenario_stopped
 finish

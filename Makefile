@@ -55,6 +55,7 @@ UNIT     := $(BUILD)/tests/unit-tests
 UNIT_SAN := $(BUILD)/tests/unit-tests-asan
 RAWINIT  := $(BUILD)/tests/muse-rawinit
 KILLCHECK := $(BUILD)/tests/muse-killcheck
+HOSTILED := $(BUILD)/tests/muse-hostiled
 PACKSTAT := $(BUILD)/tests/muse-packstat
 REPLAYBENCH := $(BUILD)/tests/muse-replaybench
 
@@ -139,6 +140,9 @@ $(RAWINIT): $(call obj,normal,tests/tools/rawinit.c) $(call libs,normal)
 $(KILLCHECK): $(call obj,normal,tests/tools/killcheck.c) $(call libs,normal)
 	$(call link,,normal)
 
+$(HOSTILED): $(call obj,normal,tests/tools/hostiled.c) $(call libs,normal)
+	$(call link,,normal)
+
 $(PACKSTAT): $(call obj,normal,tests/tools/packstat.c) $(call libs,normal)
 	$(call link,,normal)
 
@@ -171,7 +175,7 @@ kernel: $(BUILD)/deps-stamp
 kernel-debug: $(BUILD)/deps-stamp
 	kernel/build.sh uml-debug
 
-unit: $(UNIT) $(UNIT_SAN) $(RAWINIT) $(KILLCHECK)
+unit: $(UNIT) $(UNIT_SAN) $(RAWINIT) $(KILLCHECK) $(HOSTILED)
 
 # clang's warnings differ from gcc's; both must be silent
 CLANG_SRCS := $(LIB_SRCS) $(MUSE_SRCS) $(UNIT_SRCS) $(wildcard tests/tools/*.c tests/fuzz/*.c)

@@ -8,8 +8,8 @@
  * next) and runs CMD, with MTD=/dev/mtdN and MTDNUM=N in its environment,
  * on every MTD device the kernel registers.  About one request in R gets
  * a fault drawn from the seed:
- *   protocol: a read or ISBAD reply too short or too long, a body on a
- *     reply that has none or after an error, -EPROTO, unknown read flags,
+ *   protocol: a read or ISBAD reply too short or too long (by a few
+ *     bytes or 64 KiB), a body on a reply that has none or after an error, -EPROTO, unknown read flags,
  *     an ISBAD answer that is neither 0 nor 1: the kernel must end the
  *     connection at once;
  *   stuck: no answer, an error code FUSE refuses, a reply to a request
@@ -120,7 +120,9 @@ static uint8_t chip[CHIP_SIZE];
 static uint8_t chip_oob[PAGES * OOB_SIZE];
 static bool bad[BLOCKS];
 static uint8_t req_buf[MAX_IO + 4096];
-static uint8_t reply_buf[sizeof(struct muse_read_out) + MAX_IO + 256];
+/* room for the longest answer plus an oversized tail */
+#define OVERSIZE (64u << 10)
+static uint8_t reply_buf[sizeof(struct muse_read_out) + MAX_IO + OVERSIZE];
 static uint64_t rng;
 static int kmsg = -1;
 static struct stats st;
@@ -370,7 +372,8 @@ static void reply_with_fault(struct conn *c, const struct muse_request *r,
 		len -= 1 + rnd_below((unsigned int)len);
 		break;
 	case F_LONG:
-		len += 1 + rnd_below(64);
+		/* a few bytes too many, or a whole oversized tail */
+		len += rnd_below(4) ? 1 + rnd_below(64) : OVERSIZE;
 		break;
 	case F_ERRBODY:
 		send_reply(c, r->unique, -EIO, junk, 1 + rnd_below(sizeof(junk)));

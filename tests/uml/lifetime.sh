@@ -55,10 +55,12 @@ scenario_long_write() {
 	head -c $((48 << 20)) /dev/urandom > "$WORK/big"
 	flash_erase -q "$MTD" 0 0
 	# 1 MiB at a time, each noted: the daemon dies a few MiB in, well
-	# inside the 48, however fast the machine
+	# inside the 48, however fast the machine.  nocreat: once the MTD is
+	# gone, its /dev node is too, and dd must not write a regular file
+	# in its place (which then hides the next daemon's device node)
 	(
 		for i in $(seq 0 47); do
-			dd if="$WORK/big" of="$MTD" bs=1M count=1 skip="$i" seek="$i" \
+			dd if="$WORK/big" of="$MTD" bs=1M count=1 skip="$i" seek="$i" conv=nocreat \
 				2>> "$WORK/writer.out" || exit 1
 			echo "$i" >> "$WORK/progress"
 		done

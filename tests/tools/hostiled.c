@@ -106,7 +106,7 @@ struct stats {
 
 /* What one connection has seen */
 struct conn {
-	int fd, index, mtd;
+	int fd, mtd;
 	pid_t cmd;
 	int cmd_status;
 	unsigned long requests;
@@ -665,7 +665,7 @@ static int wait_cmd(struct conn *c)
 
 static int run_connection(int index, const struct options *o)
 {
-	struct conn c = { .index = index, .mtd = -1, .fault = F_NONE };
+	struct conn c = { .mtd = -1, .fault = F_NONE };
 	bool ended;
 	int ret;
 

@@ -1,10 +1,13 @@
 # MUSE power-cut tools.
 #
-#   make               the UML kernel with MUSE and the muse tool
-#   make check         every test; ends with "N passed, N failed, N skipped"
+#   make               the UML kernel with MUSE (Linux 6.12) and the muse tool
+#   make check         every test, on Linux 6.12 and 6.1; ends with
+#                      "N passed, N failed, N skipped"
 #   make demo          UBIFS on a served flash in UML; record, replay, sweep a workload
-#   make bench         MUSE against nandsim, recording and replay costs
-#   make kernel-debug  the KASAN/lockdep kernel used by the lifetime tests
+#   make bench         MUSE against nandsim, recording and replay costs, per kernel
+#   make kernel        the UML kernels of KERNELS (default 6.12), e.g.
+#                      make kernel KERNELS="6.12 6.1"
+#   make kernel-debug  their KASAN/lockdep variants, used by the lifetime tests
 #   make fuzz          each libFuzzer harness for FUZZ_TIME seconds (clang)
 #   make deps          install missing Debian packages (all targets do this)
 
@@ -169,11 +172,15 @@ fuzz-build: $(BUILD)/deps-stamp $(FUZZ_BINS) $(FUZZ_SEEDS)
 fuzz: fuzz-build
 	tests/fuzz/run $(FUZZ_TIME) $(FUZZ_NAMES)
 
+# the kernel versions "make kernel" builds; "make check" tests them all
+KERNELS      ?= 6.12
+TEST_KERNELS := 6.12 6.1
+
 kernel: $(BUILD)/deps-stamp
-	kernel/build.sh uml
+	$(Q)for k in $(KERNELS); do kernel/build.sh $$k uml || exit 1; done
 
 kernel-debug: $(BUILD)/deps-stamp
-	kernel/build.sh uml-debug
+	$(Q)for k in $(KERNELS); do kernel/build.sh $$k uml-debug || exit 1; done
 
 unit: $(UNIT) $(UNIT_SAN) $(RAWINIT) $(KILLCHECK) $(HOSTILED)
 
@@ -182,15 +189,17 @@ CLANG_SRCS := $(LIB_SRCS) $(MUSE_SRCS) $(UNIT_SRCS) $(wildcard tests/tools/*.c t
 clang-check: $(GEN)
 	$(Q)$(foreach f,$(CLANG_SRCS),clang $(BASE_CFLAGS) $(call inc_for,$(f)) -fsyntax-only $(f) &&) true
 
-check: all kernel-debug unit fuzz-build
-	tests/run
+check: muse unit fuzz-build
+	$(Q)$(MAKE) -s kernel kernel-debug KERNELS="$(TEST_KERNELS)"
+	KERNELS="$(TEST_KERNELS)" tests/run
 
 demo: all
 	$(MUSE) uml -- scripts/demo.sh
 	scripts/demo-sweep.sh
 
-bench: all $(PACKSTAT) $(REPLAYBENCH)
-	tests/bench/run
+bench: muse $(PACKSTAT) $(REPLAYBENCH)
+	$(Q)$(MAKE) -s kernel KERNELS="$(TEST_KERNELS)"
+	KERNELS="$(TEST_KERNELS)" tests/bench/run
 
 $(BUILD)/deps-stamp: scripts/deps
 	@scripts/deps

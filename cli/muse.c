@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "inspect_cmd.h"
+#include "kernel_cmd.h"
 #include "mark_cmd.h"
 #include "merge_cmd.h"
 #include "record_cmd.h"
@@ -34,7 +35,8 @@ static const char usage[] =
 	"  replay   the flash as it was at a point of a trace\n"
 	"  sweep    check every cut point of a trace\n"
 	"  merge    combine the results of sweep shards\n"
-	"  uml      run a command inside the bundled User-Mode Linux kernel\n"
+	"  uml      run a command inside a User-Mode Linux kernel with MUSE\n"
+	"  kernel   list, build and locate those kernels (6.1, 6.12, any tree)\n"
 	"  version  print the version\n"
 	"\n"
 	"\"muse COMMAND --help\" describes a command.\n";
@@ -62,6 +64,7 @@ static const struct command commands[] = {
 	{ "sweep", cmd_sweep },
 	{ "merge", cmd_merge },
 	{ "uml", cmd_uml },
+	{ "kernel", cmd_kernel },
 	{ "version", cmd_version },
 };
 

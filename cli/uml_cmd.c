@@ -1,5 +1,5 @@
 /*
- * uml_cmd.c - "muse uml": run a command inside the bundled kernel.
+ * uml_cmd.c - "muse uml": run a command inside a UML kernel with MUSE.
  */
 #include "uml_cmd.h"
 
@@ -14,15 +14,16 @@
 static const char usage[] =
 	"usage: muse uml [options] -- CMD [ARGS...]\n"
 	"\n"
-	"Boots the bundled User-Mode Linux kernel (MUSE, MTD, UBI, UBIFS, JFFS2)\n"
+	"Boots a User-Mode Linux kernel with MUSE, MTD, UBI, UBIFS and JFFS2\n"
 	"with this machine's / as its root, runs CMD there as root with the\n"
 	"current directory and environment, and exits with CMD's exit status.\n"
 	"CMD's output appears here; the kernel's console goes to the log.\n"
 	"stdin reaches CMD only when it is a terminal (then CMD gets the\n"
 	"terminal); otherwise CMD reads /dev/null.\n"
 	"\n"
-	"  -k, --kernel PATH   kernel to boot (default: build/uml/linux next to\n"
-	"                      this program)\n"
+	"  -k, --kernel NAME   kernel to boot: a version (6.1, 6.12), a name from\n"
+	"                      \"muse kernel list\", or a path (default: $MUSE_KERNEL,\n"
+	"                      else 6.12; a version is built on first use)\n"
 	"  -m, --mem SIZE      guest memory (default 512M)\n"
 	"  -l, --log FILE      kernel console log (default $TMPDIR/muse-uml.log)\n"
 	"  -t, --timeout SECS  kill the guest after SECS seconds (exit 124)\n"

@@ -7,8 +7,8 @@
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 MUSE=$TOP/build/bin/muse
-KVARIANT=${MUSE_KERNEL_VARIANT:-uml}
-MODULES=$TOP/build/$KVARIANT/modules
+# the guest's kernel (muse uml says where it is), else the default one
+MODULES=${MUSE_KERNEL_DIR:-$TOP/build/kernel/${MUSE_KERNEL:-6.12}/uml}/modules
 WORK=$(mktemp -d /tmp/muse-test.XXXXXX)
 SERVE_PID=
 failures=0

@@ -41,7 +41,7 @@ static int open_device(const char *path, struct muse_error *e)
 		return fd;
 	if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
 		return muse_fail(e, -errno,
-				 "%s: %s: this kernel has no MUSE driver (run inside \"muse uml\", or build kernel/patches into your kernel)",
+				 "%s: %s: this kernel has no MUSE driver (run inside \"muse uml\", or build kernel/patches/VERSION into your kernel)",
 				 path, strerror(errno));
 	return muse_fail(e, -errno, "%s: %s%s", path, strerror(errno),
 			 errno == EACCES || errno == EPERM ?

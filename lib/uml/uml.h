@@ -1,5 +1,5 @@
 /*
- * uml.h - running one command inside the bundled User-Mode Linux kernel.
+ * uml.h - running one command inside a User-Mode Linux kernel with MUSE.
  *
  * The host side writes a job (working directory, argv, environment) into
  * a private directory, boots the kernel with the host's / as its root
@@ -32,7 +32,7 @@ int uml_job_read(const char *path, struct uml_job *job, struct muse_error *e);
 void uml_job_free(struct uml_job *job);
 
 struct uml_options {
-	const char *kernel;	/* NULL: the kernel built next to this program */
+	const char *kernel;	/* name or path; NULL: uml_default_kernel() */
 	const char *mem;	/* guest RAM, e.g. "512M" */
 	const char *log;	/* kernel console log */
 	unsigned timeout;	/* seconds, 0: none */
@@ -40,12 +40,14 @@ struct uml_options {
 };
 
 /*
- * Where a command that needs /dev/muse runs, from its --kernel value:
- * "host" (this kernel, which must have /dev/muse), "uml" (the bundled
- * kernel), a UML kernel's path, or NULL (the bundled kernel unless this
- * host has /dev/muse).  Returns 1 for UML, with *kernel then NULL for
- * the bundled one or the path; 0 for this host; -ENODEV (and @e) for
- * "host" without /dev/muse.
+ * Where a command that needs /dev/muse runs, from its --kernel value (or,
+ * if that is NULL, $MUSE_KERNEL): "host" (this kernel, which must have
+ * /dev/muse), a kernel's name ("6.1", "6.12", see kernels.h; "uml" is the
+ * default one), a UML kernel's path, or NULL (the default kernel unless
+ * this host has /dev/muse).  Returns 1 for UML, with *kernel then the
+ * kernel's path (built first if it is a version not built yet); 0 for
+ * this host; a negative errno (and @e) for "host" without /dev/muse or a
+ * kernel that is not there.
  */
 int uml_choose(const char **kernel, struct muse_error *e);
 
@@ -72,8 +74,8 @@ int uml_run_self(const struct uml_options *o, const char *cmd, int argc,
 #define UML_SELF_ARGC 11
 void uml_self_argv(const struct uml_options *o, char *const *args, char **argv);
 
-/* Where "make" puts the kernel, relative to this program: ../uml/linux */
-int uml_default_kernel(char *buf, size_t size, const char *name);
+/* The kernel's name when none is given: $MUSE_KERNEL or KERNEL_DEFAULT */
+const char *uml_default_kernel(void);
 
 /* True when this process is init of a guest started by uml_run(). */
 bool uml_is_guest_init(void);

@@ -1,5 +1,5 @@
 /*
- * uml_host.c - booting the bundled kernel for one command (host side).
+ * uml_host.c - booting a UML kernel for one command (host side).
  */
 #define _GNU_SOURCE
 #include "uml.h"
@@ -19,24 +19,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kernels.h"
 #include "spawn.h"
 #include "util.h"
 
 extern char **environ;
 
-int uml_default_kernel(char *buf, size_t size, const char *name)
+const char *uml_default_kernel(void)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *env = getenv("MUSE_KERNEL");
 
-	if (n < 0)
-		return -errno;
-	self[n] = '\0';
-	/* build/bin/muse -> build/<name>/linux */
-	if (snprintf(buf, size, "%s/../%s/linux", dirname(self), name) >=
-	    (int)size)
-		return -ENAMETOOLONG;
-	return 0;
+	return env && *env ? env : KERNEL_DEFAULT;
 }
 
 /* short enough that dir + "/" + a file name fits PATH_MAX */
@@ -106,32 +99,49 @@ static int create_file(const struct uml_session *s, const char *name,
 	return 0;
 }
 
-/* The caller's environment, plus where the guest kernel's config lies */
-static char **guest_env(const struct uml_session *s, char *config_var,
-			size_t size)
+/* "NAME=VALUE" into @var, appended to @env when @value is not empty */
+static void add_var(char **env, size_t *n, char *var, size_t size,
+		    const char *name, const char *value)
 {
+	if (*value && snprintf(var, size, "%s=%s", name, value) < (int)size)
+		env[(*n)++] = var;
+}
+
+/*
+ * The caller's environment, plus what the guest's programs know of their
+ * kernel: its directory (modules/, config) and its name
+ */
+static char **guest_env(const struct uml_session *s, char vars[][PATH_MAX + 32])
+{
+	struct kernel_info k = { 0 };
+	char dir[PATH_MAX], config[PATH_MAX + 8];
 	size_t n = 0;
 	char **env;
-	char *dir;
 
 	while (environ[n])
 		n++;
-	env = calloc(n + 2, sizeof(*env));
+	env = calloc(n + 4, sizeof(*env));
 	if (!env)
 		return NULL;
-	memcpy(env, environ, n * sizeof(*env));
-	dir = strdup(s->kernel);
-	if (dir && snprintf(config_var, size, "MUSE_KERNEL_CONFIG=%s/config",
-			    dirname(dir)) < (int)size &&
-	    !access(strchr(config_var, '=') + 1, R_OK))
-		env[n] = config_var;
-	free(dir);
+	n = 0;
+	/* in the guest, the kernel to use is the one it runs on */
+	for (char **v = environ; *v; v++)
+		if (strncmp(*v, "MUSE_KERNEL=", 12))
+			env[n++] = *v;
+	snprintf(dir, sizeof(dir), "%s", s->kernel);
+	dirname(dir);
+	snprintf(config, sizeof(config), "%s/config", dir);
+	add_var(env, &n, vars[0], sizeof(vars[0]), "MUSE_KERNEL_DIR", dir);
+	if (!access(config, R_OK))
+		add_var(env, &n, vars[1], sizeof(vars[1]), "MUSE_KERNEL_CONFIG", config);
+	if (!kernel_lookup(s->kernel, "uml", &k, &(struct muse_error){ 0 }))
+		add_var(env, &n, vars[2], sizeof(vars[2]), "MUSE_KERNEL_NAME", k.name);
 	return env;
 }
 
 static int write_job(struct uml_session *s, char **argv, struct muse_error *e)
 {
-	char path[PATH_MAX], cwd[PATH_MAX], config_var[PATH_MAX + 32];
+	char path[PATH_MAX], cwd[PATH_MAX], vars[3][PATH_MAX + 32];
 	struct uml_job job = {
 		.cwd = cwd, .argv = argv, .interactive = s->interactive,
 	};
@@ -139,7 +149,7 @@ static int write_job(struct uml_session *s, char **argv, struct muse_error *e)
 
 	if (!getcwd(cwd, sizeof(cwd)))
 		return muse_fail(e, -errno, "getcwd: %s", strerror(errno));
-	job.env = guest_env(s, config_var, sizeof(config_var));
+	job.env = guest_env(s, vars);
 	if (!job.env)
 		return muse_fail(e, -ENOMEM, "out of memory");
 	job_file(s, "job", path);
@@ -306,17 +316,16 @@ static void cleanup(struct uml_session *s)
 static int prepare(struct uml_session *s, const struct uml_options *o,
 		   struct muse_error *e)
 {
+	struct kernel_info k;
 	ssize_t n;
 	int ret;
 
-	if (o->kernel)
-		snprintf(s->kernel, sizeof(s->kernel), "%s", o->kernel);
-	else if (uml_default_kernel(s->kernel, sizeof(s->kernel), "uml"))
-		return muse_fail(e, -ENOENT, "cannot locate the kernel");
-	if (access(s->kernel, X_OK))
-		return muse_fail(e, -errno,
-				 "no kernel at %s (%s): run \"make\" first, or pass --kernel",
-				 s->kernel, strerror(errno));
+	ret = kernel_get(o->kernel ? o->kernel : uml_default_kernel(), "uml", &k, e);
+	if (ret)
+		return ret;
+	/* absolute: the guest's programs find modules/ from it, anywhere */
+	if (!realpath(k.path, s->kernel))
+		return muse_fail(e, -errno, "%s: %s", k.path, strerror(errno));
 	n = readlink("/proc/self/exe", s->self, sizeof(s->self) - 1);
 	if (n < 0)
 		return muse_fail(e, -errno, "/proc/self/exe: %s", strerror(errno));
@@ -358,15 +367,26 @@ static int finish(struct uml_session *s, const struct uml_options *o,
 
 int uml_choose(const char **kernel, struct muse_error *e)
 {
+	static char path[PATH_MAX];
 	bool host = !access("/dev/muse", R_OK | W_OK);
+	const char *name = *kernel ? *kernel : getenv("MUSE_KERNEL");
+	struct kernel_info k;
+	int ret;
 
-	if (*kernel && !strcmp(*kernel, "host"))
+	if (name && !*name)
+		name = NULL;
+	if (name && !strcmp(name, "host"))
 		return host ? 0 : muse_fail(e, -ENODEV, "--kernel host: this host has no /dev/muse");
-	if (*kernel && !strcmp(*kernel, "uml")) {
-		*kernel = NULL;
-		return 1;
-	}
-	return *kernel || !host;
+	if (!name && host)
+		return 0;
+	if (!name || !strcmp(name, "uml"))
+		name = KERNEL_DEFAULT;
+	ret = kernel_get(name, "uml", &k, e);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "%s", k.path);
+	*kernel = path;
+	return 1;
 }
 
 int uml_run(const struct uml_options *o, struct muse_error *e)

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Runs inside the bundled kernel (tests/bench/run): the kernel's
+# Runs inside a UML kernel (tests/bench/run): the kernel's
 # mtd_speedtest over the whole chip, and the median of 10 cycles of
 # "ubiattach + mount UBIFS + ls -lR + umount + ubidetach" on the same
 # filesystem content, for a MUSE nand-2k chip and for nandsim with the
@@ -7,7 +7,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 muse=$top/build/bin/muse
-modules=$top/build/uml/modules
+modules=${MUSE_KERNEL_DIR:?run me with muse uml}/modules
 work=$(mktemp -d /tmp/muse-bench.XXXXXX)
 mnt=$work/mnt
 mkdir -p "$mnt"

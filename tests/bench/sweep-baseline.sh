@@ -1,5 +1,5 @@
 #!/bin/bash
-# Runs inside the bundled kernel (tests/bench/sweep.sh): the sweep's check
+# Runs inside a UML kernel (tests/bench/sweep.sh): the sweep's check
 # sequence for one cut point, done by hand on nandsim holding the same
 # filesystem (IMAGE, a nanddump --oob image of the state at the end of
 # the trace): ubiattach, UBI and UBIFS self-checks on, mount, every file
@@ -7,7 +7,7 @@
 #   sweep-baseline.sh IMAGE CYCLES
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
-modules=$top/build/uml/modules
+modules=${MUSE_KERNEL_DIR:?run me with muse uml}/modules
 image=$1
 cycles=${2:-40}
 mnt=$(mktemp -d /tmp/muse-baseline.XXXXXX)

@@ -63,12 +63,14 @@ check "existing trace refused" sh -c "! '$MUSE' record --trace '$t' -- true 2> '
 cat > "$WORK/raw-workload" <<'W'
 #!/bin/bash
 set -e
-head -c 2048 /dev/urandom > /tmp/raw-page
+page=$(mktemp)
+head -c 2048 /dev/urandom > "$page"
 flash_erase -q "$MUSE_MTD" 0x60000 1
 muse mark erased
-mtd_debug write "$MUSE_MTD" 0x60000 2048 /tmp/raw-page > /dev/null
+mtd_debug write "$MUSE_MTD" 0x60000 2048 "$page" > /dev/null
 muse mark first-page
-mtd_debug write "$MUSE_MTD" 0x60800 2048 /tmp/raw-page > /dev/null
+mtd_debug write "$MUSE_MTD" 0x60800 2048 "$page" > /dev/null
+rm -f "$page"
 W
 chmod +x "$WORK/raw-workload"
 t=$WORK/raw.db

@@ -1,7 +1,7 @@
 /*
  * record_cmd.c - "muse record": a filesystem workload, recorded.
  *
- * On a host without /dev/muse the command boots the bundled kernel and
+ * On a host without /dev/muse the command boots a UML kernel and
  * runs itself inside ("--inside").  There it starts "muse serve --trace",
  * prepares the filesystem (UBIFS on UBI, JFFS2, or nothing), marks
  * "mkfs-done" once it is mounted and synced, runs the workload with the
@@ -62,7 +62,8 @@ static const char usage[] =
 	"filesystem first (recorded too, then marked \"mkfs-done\"), runs CMD with the\n"
 	"mount point in $MUSE_MNT, the device in $MUSE_MTD and \"muse mark\" on its\n"
 	"PATH, unmounts and prints a summary.  Without /dev/muse on this host it\n"
-	"runs inside the bundled User-Mode Linux kernel.\n"
+	"runs inside a User-Mode Linux kernel with MUSE (6.12 unless told), whose\n"
+	"release the trace keeps: replay and sweep use the same kernel.\n"
 	"\n"
 	"  -t, --trace FILE     the trace to write (refused if it exists)\n"
 	"  -g, --geometry G     chip geometry (default nand-2k); see muse serve\n"
@@ -74,8 +75,9 @@ static const char usage[] =
 	"      --force          replace an existing trace\n"
 	"      --record-reads   record reads too\n"
 	"  -s, --save FILE      also write the flash at the end to FILE\n"
-	"  -k, --kernel K       host (use /dev/muse here), uml (default when there\n"
-	"                       is no /dev/muse) or the path of a UML kernel\n"
+	"  -k, --kernel K       host (use /dev/muse here), a UML kernel's name (6.1,\n"
+	"                       6.12, see muse kernel list) or path (default:\n"
+	"                       $MUSE_KERNEL, else host with /dev/muse, else 6.12)\n"
 	"      --mem SIZE       guest memory (default 512M)\n"
 	"      --log FILE       kernel log of the guest\n"
 	"  -h, --help           show this help\n"

@@ -306,6 +306,14 @@ static void put_meta(struct trace *t, const char *key, const char *value)
 		trace_set_meta(t, key, value);
 }
 
+/* a guest's kernel has the name its host gave; no guest, no UML kernel */
+static const char *kernel_name(void)
+{
+	if (getenv("MUSE_KERNEL_NAME"))
+		return getenv("MUSE_KERNEL_NAME");
+	return getenv("MUSE_KERNEL_DIR") ? NULL : "host";
+}
+
 static void put_provenance(struct recorder *r, const struct recorder_options *o)
 {
 	const char *config = getenv("MUSE_KERNEL_CONFIG");
@@ -324,6 +332,9 @@ static void put_provenance(struct recorder *r, const struct recorder_options *o)
 		snprintf(buf, sizeof(buf), "%s %s %s", u.sysname, u.release,
 			 u.version);
 		put_meta(r->trace, "kernel", buf);
+		/* what replay and sweep boot by default: the same kernel */
+		put_meta(r->trace, "kernel_release", u.release);
+		put_meta(r->trace, "kernel_name", kernel_name());
 	}
 	if (config && !sha256_file(config, hash, &size)) {
 		sha256_hex(hash, hex);

@@ -36,7 +36,7 @@ int cmd_merge(int argc, char **argv)
 	struct report_options ro = { 0 };
 	struct muse_error e = { 0 };
 	struct results *out;
-	char sha[65] = "", other[65], trace[PATH_MAX] = "";
+	char sha[65] = "", other[65], release[65] = "", trace[PATH_MAX] = "";
 	char replay_args[REPORT_ARGS_MAX] = "";
 	int c, ret;
 
@@ -70,6 +70,13 @@ int cmd_merge(int argc, char **argv)
 				snprintf(sha, sizeof(sha), "%s", other);
 			else if (strcmp(sha, other))
 				ret = muse_fail(&e, -EINVAL, "%s is from another trace", argv[i]);
+		}
+		if (!ret && !results_get_meta(in, "kernel_release", other, sizeof(other))) {
+			if (!release[0])
+				snprintf(release, sizeof(release), "%s", other);
+			else if (strcmp(release, other))
+				ret = muse_fail(&e, -EINVAL, "%s was judged by Linux %s, the shards before it by %s",
+						argv[i], other, release);
 		}
 		if (!ret)
 			results_get_meta(in, "trace", trace, sizeof(trace));

@@ -36,6 +36,7 @@
 #include "stage.h"
 #include "trace.h"
 #include "trace_query.h"
+#include "trace_kernel.h"
 #include "uml.h"
 
 /* the filesystem did not come up: attach or mount failed */
@@ -68,8 +69,9 @@ static const char usage[] =
 	"\n"
 	"Rebuilds the flash as it was after op N (0: before the first op), at a\n"
 	"mark, or at the end, with op N+1 cut short as MODEL says.  With --export,\n"
-	"writes it as an image.  Otherwise serves it over MUSE (inside the bundled\n"
-	"kernel unless this host has /dev/muse) on a copy in memory, attaches and\n"
+	"writes it as an image.  Otherwise serves it over MUSE (inside the kernel\n"
+	"that recorded the trace, unless --kernel says otherwise) on a copy in\n"
+	"memory, attaches and\n"
 	"mounts the filesystem the trace recorded, and runs CMD there with the\n"
 	"mount point in $MUSE_MNT (default: a shell on a terminal, else a listing\n"
 	"of the files with sizes and SHA-256).  The trace is only read.\n"
@@ -80,7 +82,9 @@ static const char usage[] =
 	"  -e, --export FILE  write the state to FILE instead of serving it\n"
 	"  -f, --format F     raw or nanddump-oob (default for NAND)\n"
 	"      --no-mount     only the MTD (NAND/NOR) and UBI (UBIFS traces) attached\n"
-	"  -k, --kernel K     host, uml (default without /dev/muse) or a UML kernel\n"
+	"  -k, --kernel K     host, or a UML kernel's name (6.1, 6.12, see muse\n"
+	"                     kernel list) or path (default: $MUSE_KERNEL, else the\n"
+	"                     kernel that recorded the trace)\n"
 	"      --mem SIZE     guest memory (default 512M)\n"
 	"      --log FILE     the guest's kernel log\n"
 	"  -V, --verdict      judge the point as muse sweep does (same checks, same\n"
@@ -405,7 +409,7 @@ int cmd_replay(int argc, char **argv)
 		return ret > 0 ? 0 : 2;
 	/* an export needs no kernel; inside the guest, this one is it */
 	if (!a.inside && !a.export)
-		ret = uml_choose(&a.kernel, &e);
+		ret = trace_kernel_choose(a.trace, "muse replay", &a.kernel, &e);
 	if (ret == 1) {
 		ret = uml_run_self(&(struct uml_options){ .kernel = a.kernel, .mem = a.mem,
 							  .log = a.log },

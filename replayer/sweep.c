@@ -179,7 +179,16 @@ static int open_results(struct sweep *s, struct muse_error *e)
 	    strcmp(sha, s->sha))
 		return muse_fail(e, -EINVAL, "%s holds the results of another trace;"
 				 " remove it or drop --resume", s->results_path);
+	/* verdicts of two kernels in one file would answer neither question */
+	if (s->a->kernel_release &&
+	    !results_get_meta(s->results, "kernel_release", sha, sizeof(sha)) &&
+	    strcmp(sha, s->a->kernel_release))
+		return muse_fail(e, -EINVAL, "%s holds results judged by Linux %s, not %s;"
+				 " remove it, drop --resume or pass that kernel",
+				 s->results_path, sha, s->a->kernel_release);
 	ret = results_set_meta(s->results, "trace_sha256", s->sha);
+	if (!ret && s->a->kernel_release)
+		ret = results_set_meta(s->results, "kernel_release", s->a->kernel_release);
 	if (!ret)
 		ret = results_set_meta(s->results, "trace", s->a->trace);
 	if (!ret)

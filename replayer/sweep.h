@@ -2,7 +2,7 @@
  * sweep.h - checking every cut point of a trace, from the host.
  *
  * The host plans the cut points, splits what is left to do into chunks,
- * and runs a worker per chunk (each in its own boot of the bundled kernel
+ * and runs a worker per chunk (each in its own boot of the UML kernel
  * unless this host has /dev/muse), as many at a time as there are jobs.
  * Workers write their own results files and report progress on stdout;
  * the host merges them into the results file (TRACE.sweep.db), which a
@@ -40,7 +40,8 @@ struct sweep_options {
 	const char *kernel;
 	const char *mem;
 	const char *worker;	/* internal: the list a worker runs */
-	bool uml;		/* workers boot the bundled (or --kernel) kernel */
+	bool uml;		/* workers boot a UML kernel (the --kernel one) */
+	const char *kernel_release;	/* of the kernel that judges */
 };
 
 /* SWEEP_EXIT_FAILED if a point failed, 0 if none did, or a negative errno */

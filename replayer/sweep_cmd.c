@@ -11,11 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "cut.h"
+#include "kernels.h"
 #include "pool.h"
 #include "sweep.h"
+#include "trace_kernel.h"
 #include "uml.h"
 
 static const char usage[] =
@@ -46,7 +49,8 @@ static const char usage[] =
 	"      --results FILE   results file (default TRACE.sweep.db)\n"
 	"      --resume         keep earlier results, check only what is missing\n"
 	"      --no-debug-checks  leave UBI's and UBIFS's self-checks off\n"
-	"  -k, --kernel K       host, uml or a UML kernel (as muse uml)\n"
+	"  -k, --kernel K       host, or a UML kernel's name or path (as muse replay;\n"
+	"                       default: the kernel that recorded the trace)\n"
 	"      --mem SIZE       guest memory per worker (default 512M)\n"
 	"  -h, --help           show this help\n"
 	"\n"
@@ -191,10 +195,31 @@ static int parse(int argc, char **argv, struct sweep_options *a)
 	return 0;
 }
 
+/* the release of the kernel whose verdicts the results will hold */
+static const char *judging_release(const struct sweep_options *a, char *buf,
+				   size_t size)
+{
+	struct kernel_info k;
+	struct utsname u;
+
+	if (a->uml) {
+		if (kernel_lookup(a->kernel, "uml", &k, &(struct muse_error){ 0 }) ||
+		    !k.release[0])
+			return NULL;
+		snprintf(buf, size, "%s", k.release);
+	} else {
+		if (uname(&u))
+			return NULL;
+		snprintf(buf, size, "%s", u.release);
+	}
+	return buf;
+}
+
 int cmd_sweep(int argc, char **argv)
 {
 	struct muse_error e = { 0 };
 	struct sweep_options a;
+	char release[KERNEL_RELEASE_MAX];
 	int ret = parse(argc, argv, &a);
 
 	if (ret)
@@ -202,8 +227,10 @@ int cmd_sweep(int argc, char **argv)
 	if (a.worker) {
 		ret = sweep_run_worker(&a, &e);
 	} else {
-		ret = uml_choose(&a.kernel, &e);
+		ret = trace_kernel_choose(a.trace, "muse sweep", &a.kernel, &e);
 		a.uml = ret == 1;
+		if (ret >= 0)
+			a.kernel_release = judging_release(&a, release, sizeof(release));
 		if (ret >= 0)
 			ret = sweep_run(&a, &e);
 	}

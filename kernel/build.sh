@@ -79,8 +79,8 @@ tarball_id() {
 	memo=$cache_root/.sources/$(stat -c '%s %Y %n' "$1" | sha256sum | cut -c1-16)
 	if [ ! -s "$memo" ]; then
 		mkdir -p "${memo%/*}"
-		tarball_listing "$1" | sha256sum | cut -c1-16 > "$memo.tmp"
-		mv "$memo.tmp" "$memo"
+		tarball_listing "$1" | sha256sum | cut -c1-16 > "$memo.$$"
+		mv "$memo.$$" "$memo"
 	fi
 	cat "$memo"
 }
@@ -134,7 +134,7 @@ if [ -n "$source_dir" ]; then
 	source_id=$(tree_listing "$source_dir" | sha256sum | cut -c1-16)
 else
 	[ -d "$kdir/patches/$version" ] ||
-		die "no series for Linux $version (there are: $(versions | tr '\n' ' '))"
+		die "no series for Linux $version (there are: $(versions | paste -sd ' '))"
 	series=$version
 	name=${name:-$version}
 	tarball=${MUSE_LINUX_TARBALL:-/usr/src/linux-source-$version.tar.xz}
@@ -223,6 +223,10 @@ apply_series() {
 src=$top/build/src/linux-$src_key
 if [ ! -f "$src/.muse-patched" ]; then
 	rm -rf "$src" "$src.tmp"
+	# trees a failed or interrupted build left (1.4 GB each), once the
+	# user had an hour to look at their rejected hunks
+	mkdir -p "$top/build/src"
+	find "$top/build/src" -maxdepth 1 -name 'linux-*.tmp' -mmin +60 -exec rm -rf {} +
 	mkdir -p "$src.tmp"
 	if [ -n "$source_dir" ]; then
 		echo "kernel $name $variant: copying $source_dir"

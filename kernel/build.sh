@@ -162,11 +162,35 @@ if [ -n "$vendor_config" ]; then
 		"$vendor_config" | grep -vE 'CONFIG_(MTD_UBI|UBIFS_FS|JFFS2_FS)[= ]' || true)
 fi
 
+# A version's own fragment goes on top of muse's (kernel/patches/VERSION/
+# VARIANT.config): a "# CONFIG_X is not set" there takes X out of them,
+# for an option that version cannot have.
+series_fragment=$kdir/patches/$series/$variant.config
+[ -f "$series_fragment" ] && fragments+=("$series_fragment")
+
 src_key=$( { echo "$source_id"; cat "${patches[@]}"; } | sha256sum | cut -c1-16)
 # the steps from "configure" on make the kernel; those above only find it
 recipe=$(sed -n '/^# ---- configure/,$p' "$0")
 key=$( { echo "$src_key"; echo "$fs_fragment"; cat "${fragments[@]}"; echo "$recipe"
 	gcc --version | head -1; } | sha256sum | cut -c1-16)
+
+# the fragments as one, each option set by the last that names it
+resolve_fragments() {
+	awk -v series="$series_fragment" '
+		match($0, /^CONFIG_[A-Za-z0-9_]+=/) { sym = substr($0, 1, RLENGTH - 1) }
+		match($0, /^# CONFIG_[A-Za-z0-9_]+ is not set$/) { sym = $2 }
+		!/^CONFIG_/ && !/^# CONFIG_.* is not set$/ { next }
+		{ if (!(sym in line)) order[++n] = sym
+		  line[sym] = (FILENAME == series && /^#/) ? "" : $0 }
+		END { for (i = 1; i <= n; i++) if (line[order[i]] != "") print line[order[i]] }
+	' "${fragments[@]}"
+}
+if [ -f "$series_fragment" ]; then
+	effective=$(mktemp)
+	trap 'rm -f "$effective"' EXIT
+	resolve_fragments > "$effective"
+	fragments=("$effective")
+fi
 
 # the name is not an input: the same tree built under two names is one build
 cache=$cache_root/$variant-$key

@@ -67,7 +67,6 @@ static int choose_host(const struct recorded_on *r, const char *cmd,
 int trace_kernel_choose(const char *trace, const char *cmd,
 			const char **kernel, struct muse_error *e)
 {
-	static char path[PATH_MAX];
 	const char *env = getenv("MUSE_KERNEL");
 	struct recorded_on r;
 	struct kernel_info k;
@@ -93,7 +92,6 @@ int trace_kernel_choose(const char *trace, const char *cmd,
 		return ret;
 	fprintf(stderr, "%s: on kernel %s (Linux %s), the kernel that recorded the trace; --kernel picks another\n",
 		cmd, k.name[0] ? k.name : k.path, k.release);
-	snprintf(path, sizeof(path), "%s", k.path);
-	*kernel = path;
-	return 1;
+	*kernel = k.path;
+	return uml_choose(kernel, e);
 }

@@ -162,11 +162,17 @@ if [ -n "$vendor_config" ]; then
 		"$vendor_config" | grep -vE 'CONFIG_(MTD_UBI|UBIFS_FS|JFFS2_FS)[= ]' || true)
 fi
 
-# A version's own fragment goes on top of muse's (kernel/patches/VERSION/
-# VARIANT.config): a "# CONFIG_X is not set" there takes X out of them,
-# for an option that version cannot have.
-series_fragment=$kdir/patches/$series/$variant.config
-[ -f "$series_fragment" ] && fragments+=("$series_fragment")
+# A version's own fragments go on top of muse's, each over the one of its
+# name (kernel/patches/VERSION/uml.config, uml-debug.config): a "# CONFIG_X
+# is not set" there takes X out of them, for an option that version
+# cannot have.
+series_fragments=$kdir/patches/$series/
+own_fragments=()
+for f in "${fragments[@]}"; do
+	f=$series_fragments$(basename "$f")
+	[ -f "$f" ] && own_fragments+=("$f")
+done
+fragments+=("${own_fragments[@]}")
 
 src_key=$( { echo "$source_id"; cat "${patches[@]}"; } | sha256sum | cut -c1-16)
 # the steps from "configure" on make the kernel; those above only find it
@@ -176,16 +182,16 @@ key=$( { echo "$src_key"; echo "$fs_fragment"; cat "${fragments[@]}"; echo "$rec
 
 # the fragments as one, each option set by the last that names it
 resolve_fragments() {
-	awk -v series="$series_fragment" '
+	awk -v series="$series_fragments" '
 		match($0, /^CONFIG_[A-Za-z0-9_]+=/) { sym = substr($0, 1, RLENGTH - 1) }
 		match($0, /^# CONFIG_[A-Za-z0-9_]+ is not set$/) { sym = $2 }
 		!/^CONFIG_/ && !/^# CONFIG_.* is not set$/ { next }
 		{ if (!(sym in line)) order[++n] = sym
-		  line[sym] = (FILENAME == series && /^#/) ? "" : $0 }
+		  line[sym] = (index(FILENAME, series) == 1 && /^#/) ? "" : $0 }
 		END { for (i = 1; i <= n; i++) if (line[order[i]] != "") print line[order[i]] }
 	' "${fragments[@]}"
 }
-if [ -f "$series_fragment" ]; then
+if [ ${#own_fragments[@]} -gt 0 ]; then
 	effective=$(mktemp)
 	trap 'rm -f "$effective"' EXIT
 	resolve_fragments > "$effective"

@@ -189,8 +189,8 @@ CLANG_SRCS := $(LIB_SRCS) $(MUSE_SRCS) $(UNIT_SRCS) $(wildcard tests/tools/*.c t
 clang-check: $(GEN)
 	$(Q)$(foreach f,$(CLANG_SRCS),clang $(BASE_CFLAGS) $(call inc_for,$(f)) -fsyntax-only $(f) &&) true
 
-check: muse unit fuzz-build
-	$(Q)$(MAKE) -s kernel kernel-debug KERNELS="$(TEST_KERNELS)"
+# tests/run builds the kernels itself, beside the tests of those it has
+check: muse unit fuzz-build $(BUILD)/deps-stamp
 	KERNELS="$(TEST_KERNELS)" tests/run
 
 demo: all

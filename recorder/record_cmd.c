@@ -40,6 +40,7 @@ struct record_args {
 	const char *geometry;
 	const char *fs;
 	const char *image;
+	const char *format;
 	const char *mkfs_opts;
 	const char *mount_opts;
 	const char *kernel;
@@ -69,6 +70,7 @@ static const char usage[] =
 	"  -g, --geometry G     chip geometry (default nand-2k); see muse serve\n"
 	"      --fs FS          ubifs (default), jffs2 or none\n"
 	"  -i, --image FILE     start from this image instead of an erased chip\n"
+	"  -f, --format F       its format (default auto; docs/images.md)\n"
 	"      --mkfs-opts O    extra options for ubiformat (ubifs) or\n"
 	"                       flash_erase (jffs2)\n"
 	"      --mount-opts O   mount options\n"
@@ -94,6 +96,7 @@ static int parse(int argc, char **argv, struct record_args *a)
 		{ "geometry", required_argument, NULL, 'g' },
 		{ "fs", required_argument, NULL, OPT_FS },
 		{ "image", required_argument, NULL, 'i' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "mkfs-opts", required_argument, NULL, OPT_MKFS },
 		{ "mount-opts", required_argument, NULL, OPT_MOUNT },
 		{ "force", no_argument, NULL, OPT_FORCE },
@@ -110,12 +113,13 @@ static int parse(int argc, char **argv, struct record_args *a)
 
 	*a = (struct record_args){ .geometry = "nand-2k", .fs = "ubifs",
 				   .mem = "512M" };
-	while ((c = getopt_long(argc, argv, "+t:g:i:k:s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+t:g:i:f:k:s:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't': a->trace = optarg; break;
 		case 'g': a->geometry = optarg; break;
 		case OPT_FS: a->fs = optarg; break;
 		case 'i': a->image = optarg; break;
+		case 'f': a->format = optarg; break;
 		case OPT_MKFS: a->mkfs_opts = optarg; break;
 		case OPT_MOUNT: a->mount_opts = optarg; break;
 		case OPT_FORCE: a->force = true; break;
@@ -196,6 +200,10 @@ static int start_daemon(struct session *s, struct muse_error *e)
 	if (a->image) {
 		argv[n++] = "--image";
 		argv[n++] = (char *)a->image;
+	}
+	if (a->format) {
+		argv[n++] = "--format";
+		argv[n++] = (char *)a->format;
 	}
 	if (a->force)
 		argv[n++] = "--force";

@@ -59,7 +59,7 @@ struct serve_args {
 	uint32_t timeout;
 	bool read_only;
 	bool strict;
-	enum image_format fmt;
+	struct image_spec fmt;
 };
 
 static const char usage[] =
@@ -71,8 +71,11 @@ static const char usage[] =
 	"\n"
 	"  -g, --geometry G     chip geometry: preset (nand-2k, nand-4k, mlc-4k,\n"
 	"                       nor-64k, ram) and/or key=value list; default nand-2k\n"
-	"  -i, --image FILE     start from this image (raw or nanddump --oob)\n"
-	"  -f, --format F       image format: raw, nanddump-oob or auto (default)\n"
+	"  -i, --image FILE     start from this image (a dump, ubinize or\n"
+	"                       mkfs.jffs2 output: docs/images.md)\n"
+	"  -f, --format F       image format: raw, nanddump-oob, interleaved,\n"
+	"                       ubi, jffs2 or auto (default), with parameters\n"
+	"                       as NAME:key=value,... (docs/images.md)\n"
 	"  -b, --backing FILE   keep the flash in this sparse file, not in memory\n"
 	"      --bad-blocks L   factory bad blocks, e.g. 3,17,200\n"
 	"      --flip-bits L    cells that read flipped until their block is\n"
@@ -217,7 +220,7 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
 			argv[optind], usage);
 		return 1;
 	}
-	if (image_parse_format(a->format, &a->fmt, &e)) {
+	if (image_parse_spec(a->format, &a->fmt, &e)) {
 		fprintf(stderr, "muse serve: %s\n", e.msg);
 		return 1;
 	}
@@ -259,7 +262,7 @@ static int size_from_image(const struct serve_args *a, struct geometry *g,
 	if (stat(a->image, &st))
 		return muse_fail(e, -errno, "image %s: %s", a->image,
 				 strerror(errno));
-	if (image_infer_size(g, (uint64_t)st.st_size, a->fmt, &g->size))
+	if (image_infer_size(g, (uint64_t)st.st_size, &a->fmt, &g->size))
 		return muse_fail(e, -EINVAL,
 				 "image %s (%lld bytes) is no whole number of %s eraseblocks; give size= in --geometry",
 				 a->image, (long long)st.st_size,
@@ -340,8 +343,12 @@ static int prepare_flash(struct serve_args *a, struct geometry *g,
 					 a->backing);
 	}
 	ret = flash_create(g, &opt, f, e);
+	/* before: images written as by ubiformat or nandwrite skip them;
+	 * after: a dump's cells there do not take the marker away */
+	if (!ret && a->bad_blocks)
+		ret = mark_bad_blocks(*f, a->bad_blocks, e);
 	if (!ret && a->image)
-		ret = image_load(*f, a->image, a->fmt, e);
+		ret = image_load(*f, a->image, &a->fmt, NULL, e);
 	if (!ret && a->bad_blocks)
 		ret = mark_bad_blocks(*f, a->bad_blocks, e);
 	if (!ret && a->flip_bits)
@@ -508,7 +515,7 @@ int cmd_serve(int argc, char **argv)
 	if (!ret)
 		ret = serve(&a, f, &g, &e);
 	if (!ret && a.save)
-		ret = image_save(f, a.save, a.fmt, &e);
+		ret = image_save(f, a.save, &a.fmt, &e);
 	if (ret)
 		fprintf(stderr, "muse serve: %s\n", e.msg);
 	else if (saw_violations(f))

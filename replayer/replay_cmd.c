@@ -49,7 +49,7 @@ struct replay_args {
 	enum cut_model model;
 	uint64_t seed;
 	const char *export;
-	enum image_format fmt;
+	struct image_spec fmt;
 	bool no_mount;
 	bool inside;
 	const char *kernel;
@@ -80,7 +80,8 @@ static const char usage[] =
 	"  -c, --cut MODEL    clean (default), torn, erase or unstable\n"
 	"  -s, --seed S       the cut's seed (default 1)\n"
 	"  -e, --export FILE  write the state to FILE instead of serving it\n"
-	"  -f, --format F     raw or nanddump-oob (default for NAND)\n"
+	"  -f, --format F     image format: nanddump-oob (default for NAND), raw,\n"
+	"                     interleaved, ubi or jffs2 (docs/images.md)\n"
 	"      --no-mount     only the MTD (NAND/NOR) and UBI (UBIFS traces) attached\n"
 	"  -k, --kernel K     host, or a UML kernel's name (6.1, 6.12, see muse\n"
 	"                     kernel list) or path (default: $MUSE_KERNEL, else the\n"
@@ -155,8 +156,8 @@ static int parse(int argc, char **argv, struct replay_args *a)
 	struct muse_error e = { 0 };
 	int c;
 
-	*a = (struct replay_args){ .model = CUT_CLEAN, .seed = 1, .fmt = IMAGE_AUTO,
-				   .mem = "512M" };
+	*a = (struct replay_args){ .model = CUT_CLEAN, .seed = 1,
+				   .fmt = image_spec_auto(), .mem = "512M" };
 	while ((c = getopt_long(argc, argv, "a:c:s:e:f:k:Vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a': a->at = optarg; break;
@@ -172,7 +173,7 @@ static int parse(int argc, char **argv, struct replay_args *a)
 			break;
 		case 'e': a->export = optarg; break;
 		case 'f':
-			if (image_parse_format(optarg, &a->fmt, &e))
+			if (image_parse_spec(optarg, &a->fmt, &e))
 				goto bad;
 			break;
 		case 'N': a->no_mount = true; break;
@@ -306,7 +307,7 @@ static void free_state(struct state *s)
 static int export_state(const struct replay_args *a, struct state *s,
 			struct muse_error *e)
 {
-	int ret = image_save(s->f, a->export, a->fmt, e);
+	int ret = image_save(s->f, a->export, &a->fmt, e);
 
 	if (!ret)
 		printf("written to %s\n", a->export);

@@ -142,11 +142,12 @@ static void marks(void)
 	}
 }
 
-static void image(const char *spec, enum image_format fmt, const char *name)
+static void image(const char *spec, const char *format, const char *name)
 {
 	struct flash *f = fuzz_chip(spec);
 	uint8_t page[512];
 	struct flash_program p = { .addr = 0, .len = sizeof(page), .data = page };
+	struct image_spec fmt;
 	struct muse_error e;
 	char path[PATH_MAX];
 	void *data;
@@ -155,7 +156,7 @@ static void image(const char *spec, enum image_format fmt, const char *name)
 	memset(page, 0x3c, sizeof(page));
 	flash_program(f, &p);
 	snprintf(path, sizeof(path), "%s/.image", top);
-	if (image_save(f, path, fmt, &e))
+	if (image_parse_spec(format, &fmt, &e) || image_save(f, path, &fmt, &e))
 		exit(1);
 	data = slurp(path, &size);
 	put("image", name, data, size);
@@ -219,9 +220,9 @@ int main(int argc, char **argv)
 	requests();
 	geometries();
 	marks();
-	image(FUZZ_NAND, IMAGE_RAW, "nand-raw");
-	image(FUZZ_NAND, IMAGE_NANDDUMP_OOB, "nand-oob");
-	image(FUZZ_NOR, IMAGE_RAW, "nor-raw");
+	image(FUZZ_NAND, "raw", "nand-raw");
+	image(FUZZ_NAND, "nanddump-oob", "nand-oob");
+	image(FUZZ_NOR, "raw", "nor-raw");
 	journal_and_trace();
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "inspect_cmd.h"
+#include "convert_cmd.h"
 #include "kernel_cmd.h"
 #include "mark_cmd.h"
 #include "merge_cmd.h"
@@ -35,6 +36,8 @@ static const char usage[] =
 	"  replay   the flash as it was at a point of a trace\n"
 	"  sweep    check every cut point of a trace\n"
 	"  merge    combine the results of sweep shards\n"
+	"  convert  a flash image from one format to another (dumps, ubinize,\n"
+	"           mkfs.jffs2, controller layouts)\n"
 	"  uml      run a command inside a User-Mode Linux kernel with MUSE\n"
 	"  kernel   list, build and locate those kernels (6.1, 6.12, any tree)\n"
 	"  version  print the version\n"
@@ -63,6 +66,7 @@ static const struct command commands[] = {
 	{ "replay", cmd_replay },
 	{ "sweep", cmd_sweep },
 	{ "merge", cmd_merge },
+	{ "convert", cmd_convert },
 	{ "uml", cmd_uml },
 	{ "kernel", cmd_kernel },
 	{ "version", cmd_version },

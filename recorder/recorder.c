@@ -381,7 +381,9 @@ static int create_trace(struct recorder *r, const struct recorder_options *o,
 	if (ret)
 		return ret;
 	put_provenance(r, o);
-	if (trace_begin(r->trace) || trace_add_initial(r->trace, r->flash))
+	if (trace_begin(r->trace) ||
+	    (o->erased_chip ? trace_add_initial_erased(r->trace, r->flash) :
+			      trace_add_initial(r->trace, r->flash)))
 		ret = muse_fail(e, -EIO, "storing the initial flash in %s failed",
 				r->trace_path);
 	if (!ret)

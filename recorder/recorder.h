@@ -34,6 +34,8 @@ struct recorder_options {
 	const char *fs;
 	const char *geometry_spec;	/* canonical, from geometry_format() */
 	const char *init_params;	/* the MUSE_INIT parameters, readable */
+	/* the cells are all erased (a new chip): store them without reading */
+	bool erased_chip;
 };
 
 /*

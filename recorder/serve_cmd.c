@@ -60,6 +60,7 @@ struct serve_args {
 	bool read_only;
 	bool strict;
 	struct image_spec fmt;
+	bool erased;		/* a new chip: every cell erased */
 };
 
 static const char usage[] =
@@ -325,9 +326,12 @@ static int prepare_flash(struct serve_args *a, struct geometry *g,
 		.on_violation = flash_log_violation,
 		.ctx = stderr,
 	};
+	struct stat st;
 	FILE *probe;
 	int ret;
 
+	a->erased = !a->image && !a->bad_blocks && !a->flip_bits &&
+		    (!a->backing || stat(a->backing, &st) || !st.st_size);
 	ret = geometry_parse(a->geometry, g, e);
 	if (!ret && a->image && !geometry_spec_sets(a->geometry, "size"))
 		ret = size_from_image(a, g, e);
@@ -403,6 +407,7 @@ static int start_recording(const struct serve_args *a, struct flash *f,
 		.record_reads = a->record_reads,
 		.command_line = a->command_line, .fs = a->fs,
 		.geometry_spec = spec, .init_params = params,
+		.erased_chip = a->erased,
 	};
 	int ret;
 

@@ -122,6 +122,12 @@ int trace_commit(struct trace *t, struct muse_error *e);
 void trace_rollback(struct trace *t);
 
 int trace_add_initial(struct trace *t, struct flash *f);
+/*
+ * The same for a chip whose cells are all erased, without reading them:
+ * only its bad block table is stored.  (Reading every page of a large
+ * chip would fault in all of its memory.)
+ */
+int trace_add_initial_erased(struct trace *t, struct flash *f);
 int trace_add_op(struct trace *t, const struct trace_op *op);
 int trace_add_mark(struct trace *t, const struct trace_mark *m);
 int trace_add_violation(struct trace *t, const struct trace_violation *v);

@@ -225,7 +225,6 @@ int trace_add_initial(struct trace *t, struct flash *f)
 	uint8_t *buf = malloc(size);
 	sqlite3_stmt *s = t->stmt[ST_INITIAL_PUT];
 	sqlite3_int64 id;
-	sqlite3_stmt *bad = NULL;
 	int ret = buf ? 0 : -ENOMEM;
 
 	for (uint64_t u = 0; !ret && u < flash_units(f); u++) {
@@ -240,8 +239,17 @@ int trace_add_initial(struct trace *t, struct flash *f)
 		ret = trace_run(s);
 	}
 	free(buf);
-	if (!ret && sqlite3_prepare_v2(t->db, "INSERT INTO initial_bad_blocks VALUES (?)",
-				       -1, &bad, NULL) != SQLITE_OK)
+	return ret ? ret : trace_add_initial_erased(t, f);
+}
+
+int trace_add_initial_erased(struct trace *t, struct flash *f)
+{
+	const struct geometry *g = flash_geometry(f);
+	sqlite3_stmt *bad = NULL;
+	int ret = 0;
+
+	if (sqlite3_prepare_v2(t->db, "INSERT INTO initial_bad_blocks VALUES (?)",
+			       -1, &bad, NULL) != SQLITE_OK)
 		ret = -EIO;
 	for (uint64_t b = 0; !ret && b < geometry_blocks(g); b++) {
 		if (flash_is_bad(f, b) != 1)

@@ -105,7 +105,15 @@ static int il_save(struct flash *f, FILE *out, const struct image_spec *s,
 	return pages_save(f, out, &c, s);
 }
 
+static int il_read(struct flash *f, const struct image_spec *s, uint64_t off,
+		   uint8_t *out, size_t len)
+{
+	struct page_codec c = il_codec(flash_geometry(f), s);
+
+	return pages_read(f, &c, s, off, out, len);
+}
+
 const struct image_ops image_interleaved_ops = {
 	.format = IMAGE_INTERLEAVED, .name = "interleaved", .check = il_check,
-	.size = il_size, .load = il_load, .save = il_save,
+	.size = il_size, .load = il_load, .save = il_save, .read = il_read,
 };

@@ -65,7 +65,15 @@ static int dump_save(struct flash *f, FILE *out, const struct image_spec *s,
 	return pages_save(f, out, &c, s);
 }
 
+static int dump_read(struct flash *f, const struct image_spec *s, uint64_t off,
+		     uint8_t *out, size_t len)
+{
+	struct page_codec c = dump_codec(flash_geometry(f));
+
+	return pages_read(f, &c, s, off, out, len);
+}
+
 const struct image_ops image_nanddump_oob_ops = {
 	.format = IMAGE_NANDDUMP_OOB, .name = "nanddump-oob", .check = dump_check,
-	.size = dump_size, .load = dump_load, .save = dump_save,
+	.size = dump_size, .load = dump_load, .save = dump_save, .read = dump_read,
 };

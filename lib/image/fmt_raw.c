@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flash_raw.h"
 #include "image_impl.h"
 
 static void raw_decode(const struct geometry *g, const struct image_spec *s,
@@ -90,7 +91,19 @@ static int raw_save(struct flash *f, FILE *out, const struct image_spec *s,
 	return ret;
 }
 
+static int raw_read(struct flash *f, const struct image_spec *s, uint64_t off,
+		    uint8_t *out, size_t len)
+{
+	const struct geometry *g = flash_geometry(f);
+	struct page_codec c = raw_codec(g);
+
+	if (geometry_is_nand(g))
+		return pages_read(f, &c, s, off, out, len);
+	flash_dump_bytes(f, off, out, (uint32_t)len);
+	return 0;
+}
+
 const struct image_ops image_raw_ops = {
 	.format = IMAGE_RAW, .name = "raw", .check = raw_check,
-	.size = raw_size, .load = raw_load, .save = raw_save,
+	.size = raw_size, .load = raw_load, .save = raw_save, .read = raw_read,
 };

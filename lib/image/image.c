@@ -286,3 +286,22 @@ int image_save(struct flash *f, const char *path, const struct image_spec *s,
 	}
 	return 0;
 }
+
+int image_read(struct flash *f, const struct image_spec *s, uint64_t off,
+	       void *buf, size_t len, struct muse_error *e)
+{
+	const struct geometry *g = flash_geometry(f);
+	struct image_spec r = resolved(g, s);
+	uint64_t size;
+	int ret;
+
+	if (r.format <= IMAGE_AUTO || r.format >= IMAGE_FORMATS || !formats[r.format]->read)
+		return muse_fail(e, -EINVAL, "a %s image cannot be read by range",
+				 image_format_name(r.format));
+	ret = formats[r.format]->check(g, &r, e);
+	size = ret ? 0 : formats[r.format]->size(g, &r);
+	if (!ret && (off > size || len > size - off))
+		ret = muse_fail(e, -EINVAL, "bytes %" PRIu64 "+%zu are past the %" PRIu64 "-byte image",
+				off, len, size);
+	return ret ? ret : formats[r.format]->read(f, &r, off, buf, len);
+}

@@ -81,6 +81,14 @@ int image_infer_size(const struct geometry *g, uint64_t file_size,
 int image_load(struct flash *f, const char *path, const struct image_spec *s,
 	       enum image_format *picked, struct muse_error *e);
 
+/*
+ * Bytes [@off, @off + @len) of the image the chip would save as, for the
+ * formats of a fixed size (raw, nanddump-oob, interleaved; not auto),
+ * without writing the rest: -EINVAL for others or a range past the end.
+ */
+int image_read(struct flash *f, const struct image_spec *s, uint64_t off,
+	       void *buf, size_t len, struct muse_error *e);
+
 /* Writes the chip as an image; auto is nanddump-oob on NAND, else raw. */
 int image_save(struct flash *f, const char *path, const struct image_spec *s,
 	       struct muse_error *e);

@@ -130,3 +130,29 @@ void block_write(struct flash *f, uint64_t block, const uint8_t *buf)
 			flash_load_bytes(f, block * g->block_size + off, buf + off, unit);
 	}
 }
+
+/* the image bytes [off, off + len) of a page format, page by page */
+int pages_read(struct flash *f, const struct page_codec *c,
+	       const struct image_spec *s, uint64_t off, uint8_t *out,
+	       size_t len)
+{
+	const struct geometry *g = flash_geometry(f);
+	uint8_t *rec = malloc(c->rec), *data = malloc(g->page_size + g->oob_size);
+	uint8_t *oob = c->oob0 < c->rec ? data + g->page_size : NULL;
+	int ret = rec && data ? 0 : -ENOMEM;
+
+	while (!ret && len) {
+		uint64_t p = off / c->rec;
+		uint32_t in = (uint32_t)(off % c->rec);
+		size_t n = c->rec - in < len ? c->rec - in : len;
+
+		flash_dump_page(f, p, data, oob);
+		c->encode(g, s, data, oob, rec);
+		swap_bbm(rec, c, s);
+		memcpy(out, rec + in, n);
+		out += n, off += n, len -= n;
+	}
+	free(rec);
+	free(data);
+	return ret;
+}

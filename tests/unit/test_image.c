@@ -373,3 +373,36 @@ TEST(image_auto_refuses_an_ambiguous_size)
 	free(img);
 	flash_destroy(f);
 }
+
+TEST(image_read_gives_the_saved_bytes_of_any_range)
+{
+	static const char *const formats[] = { "raw", "nanddump-oob",
+		"interleaved:step=512,spare=16,bbm-swap" };
+	struct flash *f = test_flash("nand-2k,size=1m");
+	uint8_t d[2048], oob[64], buf[7000], *file;
+	static const uint64_t offs[] = { 0, 1, 2047, 2048, 4200, 100000 };
+	struct muse_error e;
+	size_t len;
+
+	CHECK(f);
+	for (int p = 0; p < 60; p += 7) {
+		memset(d, p, sizeof(d));
+		memset(oob, 0x80 | p, sizeof(oob));
+		flash_load_page(f, (uint64_t)p, d, oob);
+	}
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		struct image_spec s = spec(formats[i]);
+
+		CHECK_INT(image_save(f, tmp("whole"), &s, &e), 0);
+		file = read_file(tmp("whole"), &len);
+		for (size_t k = 0; k < sizeof(offs) / sizeof(offs[0]); k++) {
+			CHECK_INT(image_read(f, &s, offs[k], buf, sizeof(buf), &e), 0);
+			CHECK_MEM(buf, file + offs[k], sizeof(buf));
+		}
+		CHECK_INT(image_read(f, &s, len - 10, buf, 11, &e), -EINVAL);
+		free(file);
+	}
+	CHECK_INT(image_read(f, &(struct image_spec){ .format = IMAGE_UBI, .bbm_swap = -1,
+		  .ec = -1 }, 0, buf, 1, &e), -EINVAL);
+	flash_destroy(f);
+}

@@ -24,6 +24,9 @@ struct image_ops {
 		    const struct image_spec *s, struct muse_error *e);
 	int (*save)(struct flash *f, FILE *out, const struct image_spec *s,
 		    struct muse_error *e);
+	/* a range of the image, for formats of a fixed size; else NULL */
+	int (*read)(struct flash *f, const struct image_spec *s, uint64_t off,
+		    uint8_t *out, size_t len);
 };
 
 extern const struct image_ops image_raw_ops, image_nanddump_oob_ops,
@@ -47,6 +50,10 @@ int pages_load(struct flash *f, FILE *in, const struct page_codec *c,
 	       const struct image_spec *s);
 int pages_save(struct flash *f, FILE *out, const struct page_codec *c,
 	       const struct image_spec *s);
+/* @len bytes of the image from @off (within its size) */
+int pages_read(struct flash *f, const struct page_codec *c,
+	       const struct image_spec *s, uint64_t off, uint8_t *out,
+	       size_t len);
 /* -EINVAL with the reason when bbm-swap's offset is outside a record */
 int pages_check_swap(const struct page_codec *c, const struct image_spec *s,
 		     struct muse_error *e);

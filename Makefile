@@ -19,7 +19,10 @@ endif
 WARN     := -Wall -Wextra -Werror
 CFLAGS   ?= -O2 -g
 BASE_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_FILE_OFFSET_BITS=64 -I$(BUILD)/gen
-LDLIBS   := -lsqlite3 -lzstd -lcrypto -lz -lpthread -lm
+# libfuse3 (muse mount); asked for when used, after scripts/deps ran
+FUSE_CFLAGS = $(shell pkg-config --cflags fuse3 2>/dev/null || echo -I/usr/include/fuse3)
+FUSE_LIBS   = $(shell pkg-config --libs fuse3 2>/dev/null || echo -lfuse3)
+LDLIBS   = -lsqlite3 -lzstd -lcrypto -lz $(FUSE_LIBS) -lpthread -lm
 SANITIZE := -fsanitize=address,undefined
 
 # The libraries under lib/, each a static library.  A subsystem is
@@ -38,8 +41,8 @@ SUBSYSTEMS := base mtd flash image muse device trace uml
 # The commands see every library's public headers; lib/X/private/ is seen
 # by X alone, and by the unit tests, which look inside.
 APP_DIRS  := $(addprefix lib/,$(SUBSYSTEMS)) recorder replayer cli
-APP_INC   := $(addprefix -I,$(APP_DIRS))
-TEST_INC  := $(APP_INC) $(addprefix -I,$(wildcard lib/*/private))
+APP_INC    = $(addprefix -I,$(APP_DIRS)) $(FUSE_CFLAGS)
+TEST_INC   = $(APP_INC) $(addprefix -I,$(wildcard lib/*/private))
 
 subsystem_of = $(word 2,$(subst /, ,$(1)))
 lib_inc = $(addprefix -Ilib/,$(LAYERS_$(1))) $(if $(wildcard lib/$(1)/private),-Ilib/$(1)/private)

@@ -10,6 +10,7 @@
 #include "inspect_cmd.h"
 #include "convert_cmd.h"
 #include "kernel_cmd.h"
+#include "mount_cmd.h"
 #include "mark_cmd.h"
 #include "merge_cmd.h"
 #include "record_cmd.h"
@@ -38,6 +39,7 @@ static const char usage[] =
 	"  merge    combine the results of sweep shards\n"
 	"  convert  a flash image from one format to another (dumps, ubinize,\n"
 	"           mkfs.jffs2, controller layouts)\n"
+	"  mount    every state of a trace as read-only files (FUSE)\n"
 	"  uml      run a command inside a User-Mode Linux kernel with MUSE\n"
 	"  kernel   list, build and locate those kernels (6.1, 6.12, any tree)\n"
 	"  version  print the version\n"
@@ -67,6 +69,7 @@ static const struct command commands[] = {
 	{ "sweep", cmd_sweep },
 	{ "merge", cmd_merge },
 	{ "convert", cmd_convert },
+	{ "mount", cmd_mount },
 	{ "uml", cmd_uml },
 	{ "kernel", cmd_kernel },
 	{ "version", cmd_version },

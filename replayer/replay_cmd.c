@@ -34,6 +34,7 @@
 #include "rebuild.h"
 #include "spawn.h"
 #include "stage.h"
+#include "state.h"
 #include "trace.h"
 #include "trace_query.h"
 #include "trace_kernel.h"
@@ -223,33 +224,18 @@ struct state {
 	char op[96];		/* op N+1, described */
 };
 
-struct cut_ctx {
-	const struct replay_args *a;
-	struct state *s;
-	struct muse_error *e;
-	bool seen;
-};
-
-static int cut_next(void *ctx, const struct trace_op *op)
-{
-	struct cut_ctx *c = ctx;
-
-	c->seen = true;
-	point_describe_op(flash_geometry(c->s->f), op, c->s->op, sizeof(c->s->op));
-	return cut_apply(c->s->f, op, c->a->model, c->a->seed, &c->s->cut, c->e);
-}
-
 static int apply_cut(const struct replay_args *a, struct state *s,
-		     struct muse_error *e)
+		     struct ckpt *c, struct muse_error *e)
 {
-	struct cut_ctx c = { a, s, e, false };
-	int ret = 0;
+	struct point_state ps;
+	int ret = point_state_build(s->t, c, s->seq, a->model, a->seed, &ps, e);
 
-	if (s->seq < trace_last_seq(s->t))
-		ret = trace_for_each_op(s->t, s->seq + 1, s->seq + 1, cut_next, &c, e);
-	if (!ret && !c.seen)
-		ret = cut_apply(s->f, NULL, a->model, a->seed, &s->cut, e);
-	return ret;
+	if (ret)
+		return ret;
+	s->f = ps.f;
+	s->cut = ps.cut;
+	memcpy(s->op, ps.op, sizeof(s->op));
+	return 0;
 }
 
 /* Cut points before mkfs-done are not meant to survive: say so */
@@ -278,10 +264,8 @@ static int load_state(const struct replay_args *a, struct state *s,
 	if (!ret)
 		ret = ckpt_open(s->t, a->trace, &o, &c, e);
 	if (!ret)
-		ret = ckpt_state(c, s->seq, &s->f, e);
+		ret = apply_cut(a, s, c, e);
 	ckpt_close(c);
-	if (!ret)
-		ret = apply_cut(a, s, e);
 	if (!ret) {
 		printf("%s: the flash after op %" PRIu64 " of %" PRIu64, a->trace,
 		       s->seq, trace_last_seq(s->t));

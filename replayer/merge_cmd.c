@@ -64,7 +64,7 @@ int cmd_merge(int argc, char **argv)
 			ret = muse_fail(&e, -errno, "%s: %s", argv[i], strerror(errno));
 			break;
 		}
-		ret = results_open(argv[i], &in, &e);
+		ret = results_open_readonly(argv[i], &in, &e);
 		if (!ret && !results_get_meta(in, "trace_sha256", other, sizeof(other))) {
 			if (!sha[0])
 				snprintf(sha, sizeof(sha), "%s", other);

@@ -18,7 +18,7 @@
 #include "tracefs.h"
 
 static const char usage[] =
-	"usage: muse mount TRACE DIR\n"
+	"usage: muse mount [--results FILE] TRACE DIR\n"
 	"\n"
 	"Shows every state of TRACE as read-only files under DIR, until\n"
 	"\"fusermount3 -u DIR\" or Ctrl-C:\n"
@@ -32,11 +32,19 @@ static const char usage[] =
 	"                               --at N --cut MODEL --seed SEED --export\n"
 	"                               writes it; seed 1 is listed, any is served\n"
 	"  DIR/blocks/B/history         every op on eraseblock B\n"
+	"  DIR/failures/ID/             with --results, each point of the sweep\n"
+	"                               that did not pass, ID as its report names\n"
+	"                               it: flash.bin, flash.oob.bin (NAND), the\n"
+	"                               state the point was judged on; verdict,\n"
+	"                               reason, kernel.log; reproduce, the muse\n"
+	"                               replay command that checks it again\n"
 	"\n"
 	"A state is computed from the trace's checkpoints when first read, and\n"
 	"only the bytes read are produced.  The trace is never written.\n"
 	"\n"
-	"  -h, --help   show this help\n"
+	"  -r, --results FILE   the sweep of TRACE whose failures to show\n"
+	"                       (TRACE.sweep.db after muse sweep TRACE)\n"
+	"  -h, --help           show this help\n"
 	"\n"
 	"docs/mount.md tells more.\n";
 
@@ -150,15 +158,21 @@ static int serve(struct tracefs *fs, const char *dir)
 int cmd_mount(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "results", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *results = NULL;
 	struct muse_error e = { 0 };
 	struct tracefs *fs;
 	struct stat st;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:h", opts, NULL)) != -1) {
+		if (c == 'r') {
+			results = optarg;
+			continue;
+		}
 		if (c == 'h') {
 			fputs(usage, stdout);
 			return 0;
@@ -174,8 +188,17 @@ int cmd_mount(int argc, char **argv)
 		fprintf(stderr, "muse mount: %s is not a directory\n", argv[optind + 1]);
 		return 2;
 	}
+	if (results && access(results, R_OK)) {
+		fprintf(stderr, "muse mount: %s: %s\n", results, strerror(errno));
+		return 2;
+	}
 	if (tracefs_open(argv[optind], &fs, &e)) {
 		fprintf(stderr, "muse mount: %s\n", e.msg);
+		return 2;
+	}
+	if (results && tracefs_add_results(fs, results, &e)) {
+		fprintf(stderr, "muse mount: %s\n", e.msg);
+		tracefs_close(fs);
 		return 2;
 	}
 	ret = serve(fs, argv[optind + 1]);

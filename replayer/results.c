@@ -4,6 +4,7 @@
 #include "results.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "results_schema.h"
+#include "util.h"
 
 struct results {
 	sqlite3 *db;
@@ -85,26 +87,61 @@ static enum verdict verdict_of(const char *s)
 	return VERDICT_ERROR;
 }
 
-int results_open(const char *path, struct results **out, struct muse_error *e)
+static int open_db(const char *path, int flags, struct results **out,
+		   struct muse_error *e)
 {
 	struct results *r = calloc(1, sizeof(*r));
-	int ret;
 
 	if (!r)
 		return muse_fail(e, -ENOMEM, "out of memory");
-	if (sqlite3_open(path, &r->db) != SQLITE_OK ||
+	if (sqlite3_open_v2(path, &r->db, flags, NULL) != SQLITE_OK ||
 	    sqlite3_busy_timeout(r->db, 5000) != SQLITE_OK ||
 	    sqlite3_exec(r->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
 		muse_fail(e, -EIO, "results file %s: %s", path, sqlite3_errmsg(r->db));
 		results_close(r);
 		return -EIO;
 	}
+	*out = r;
+	return 0;
+}
+
+int results_open(const char *path, struct results **out, struct muse_error *e)
+{
+	struct results *r;
+	int ret = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &r, e);
+
+	if (ret)
+		return ret;
 	ret = migrate(r, path, e);
 	if (!ret && (sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO results VALUES"
 					" (?, ?, ?, ?, ?, ?, ?)", -1, &r->add, NULL) != SQLITE_OK ||
 		     sqlite3_prepare_v2(r->db, "SELECT 1 FROM results WHERE n = ? AND"
 					" model = ? AND seed = ?", -1, &r->has, NULL) != SQLITE_OK))
 		ret = muse_fail(e, -EIO, "results file %s: %s", path, sqlite3_errmsg(r->db));
+	if (ret) {
+		results_close(r);
+		return ret;
+	}
+	*out = r;
+	return 0;
+}
+
+int results_open_readonly(const char *path, struct results **out,
+			  struct muse_error *e)
+{
+	struct results *r;
+	int ret = open_db(path, SQLITE_OPEN_READONLY, &r, e);
+	int v;
+
+	if (ret)
+		return ret;
+	v = user_version(r->db);
+	if (v > RESULTS_SCHEMA_VERSION)
+		ret = muse_fail(e, -EPROTONOSUPPORT, "results file %s has version %d;"
+				" this muse knows up to %d", path, v,
+				RESULTS_SCHEMA_VERSION);
+	else if (v != RESULTS_SCHEMA_VERSION)
+		ret = muse_fail(e, -EBADMSG, "%s is not a sweep's results file", path);
 	if (ret) {
 		results_close(r);
 		return ret;
@@ -236,4 +273,27 @@ int results_for_each(struct results *r, results_fn fn, void *ctx)
 	}
 	sqlite3_finalize(s);
 	return ret;
+}
+
+void result_id(const char *sha, const struct result *x, char *buf, size_t size)
+{
+	snprintf(buf, size, "%.12s-%" PRIu64 "-%s-%" PRIu64, sha, x->n,
+		 cut_name(x->model), x->seed);
+}
+
+void result_repro(const char *trace, const char *replay_args,
+		  const struct result *x, char *buf, size_t size)
+{
+	size_t n;
+
+	snprintf(buf, size, "muse replay");
+	shell_append(buf, size, trace);
+	n = strlen(buf);
+	if (x->model == CUT_CLEAN)
+		snprintf(buf + n, size - n, " --at %" PRIu64 " --verdict%s", x->n,
+			 replay_args ? replay_args : "");
+	else
+		snprintf(buf + n, size - n, " --at %" PRIu64 " --cut %s --seed %" PRIu64
+			 " --verdict%s", x->n, cut_name(x->model), x->seed,
+			 replay_args ? replay_args : "");
 }

@@ -11,6 +11,7 @@
 #define MUSE_RESULTS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cut.h"
@@ -37,6 +38,9 @@ struct results;
 
 /* Opens (creating if needed) a results file */
 int results_open(const char *path, struct results **out, struct muse_error *e);
+/* Opens an existing results file of this version for reading only */
+int results_open_readonly(const char *path, struct results **out,
+			  struct muse_error *e);
 void results_close(struct results *r);
 
 int results_set_meta(struct results *r, const char *key, const char *value);
@@ -54,5 +58,15 @@ typedef int (*results_fn)(void *ctx, const struct result *x);
 int results_for_each(struct results *r, results_fn fn, void *ctx);
 
 const char *verdict_name(enum verdict v);
+
+/* A point's stable ID: the trace's SHA-256 (first 12 hex digits), N, model, seed */
+void result_id(const char *sha, const struct result *x, char *buf, size_t size);
+
+/*
+ * "muse replay TRACE --at N --cut MODEL --seed S --verdict REPLAY_ARGS":
+ * the point checked as the sweep checked it (REPLAY_ARGS may be NULL)
+ */
+void result_repro(const char *trace, const char *replay_args,
+		  const struct result *x, char *buf, size_t size);
 
 #endif

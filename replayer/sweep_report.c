@@ -59,31 +59,15 @@ static void free_rows(struct collected *c)
 static void point_id(const struct report_options *o, const struct result *x,
 		     char *buf, size_t size)
 {
-	snprintf(buf, size, "%.12s-%" PRIu64 "-%s-%" PRIu64, o->sha, x->n,
-		 cut_name(x->model), x->seed);
+	result_id(o->sha, x, buf, size);
 }
 
-/*
- * "muse replay TRACE --at N --cut MODEL --seed S --verdict ...": the same
- * checks as the sweep's, so the same reads in the same order
- */
 #define REPRO_MAX (PATH_MAX + 192 + REPORT_ARGS_MAX)
 
 static void repro(const struct report_options *o, const struct result *x,
 		  char *buf, size_t size)
 {
-	size_t n;
-
-	snprintf(buf, size, "muse replay");
-	shell_append(buf, size, o->trace);
-	n = strlen(buf);
-	if (x->model == CUT_CLEAN)
-		snprintf(buf + n, size - n, " --at %" PRIu64 " --verdict%s", x->n,
-			 o->replay_args ? o->replay_args : "");
-	else
-		snprintf(buf + n, size - n, " --at %" PRIu64 " --cut %s --seed %" PRIu64
-			 " --verdict%s", x->n, cut_name(x->model), x->seed,
-			 o->replay_args ? o->replay_args : "");
+	result_repro(o->trace, o->replay_args, x, buf, size);
 }
 
 /* ---- the trace, for context ----------------------------------------------- */

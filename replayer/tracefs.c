@@ -10,15 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "checkpoint.h"
+#include "failures.h"
+#include "flash_raw.h"
 #include "image.h"
 #include "spawn.h"
 #include "state.h"
 #include "trace.h"
 #include "trace_query.h"
+#include "util.h"
 
 #define STATE_SLOTS 4
 #define TEXT_SLOTS 8
@@ -37,6 +38,7 @@ struct text_slot {
 
 struct tracefs {
 	char *path;
+	struct failures *failures;	/* NULL without a results file */
 	struct trace *t;
 	struct ckpt *ckpt;
 	struct geometry g;
@@ -50,13 +52,17 @@ struct tracefs {
 enum kind {
 	K_ROOT, K_SUMMARY, K_OPS, K_OP, K_OP_RAW, K_OP_OOB, K_MARKS, K_MARK,
 	K_CUTS, K_CUT_DIR, K_CUT_FILE, K_BLOCKS, K_BLOCK, K_HISTORY,
+	K_FAILURES, K_FAILURE, K_FAIL_RAW, K_FAIL_OOB, K_FAIL_TEXT,
 };
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 struct node {
 	enum kind kind;
-	uint64_t n;		/* op, or block */
+	uint64_t n;		/* op, block, or index in failures */
 	enum cut_model model;
 	uint64_t seed;
+	const char *file;	/* K_FAIL_TEXT: which */
 };
 
 int tracefs_open(const char *trace_path, struct tracefs **out,
@@ -91,6 +97,7 @@ void tracefs_close(struct tracefs *fs)
 		flash_destroy(fs->states[i].f);
 	for (int i = 0; i < TEXT_SLOTS; i++)
 		free(fs->texts[i].buf);
+	failures_free(fs->failures);
 	ckpt_close(fs->ckpt);
 	if (fs->t)
 		trace_close(fs->t, NULL);
@@ -131,8 +138,12 @@ static bool parse_cut_file(const char *name, struct node *nd)
 	       parse_index(seed, UINT64_MAX, &nd->seed);
 }
 
-static bool parse_top(const char *c0, struct node *nd)
+static bool parse_top(struct tracefs *fs, const char *c0, struct node *nd)
 {
+	if (fs->failures && !strcmp(c0, "failures")) {
+		nd->kind = K_FAILURES;
+		return true;
+	}
 	static const struct { const char *name; enum kind kind; } top[] = {
 		{ "summary", K_SUMMARY }, { "ops", K_OPS }, { "marks", K_MARKS },
 		{ "cuts", K_CUTS }, { "blocks", K_BLOCKS },
@@ -144,6 +155,18 @@ static bool parse_top(const char *c0, struct node *nd)
 			return true;
 		}
 	return false;
+}
+
+static bool parse_failure(struct tracefs *fs, const char *id, const char *file,
+			  struct node *nd)
+{
+	if (failures_find(fs->failures, id, &nd->n))
+		return false;
+	nd->file = file;
+	nd->kind = !file ? K_FAILURE : !strcmp(file, "flash.bin") ? K_FAIL_RAW :
+		   !strcmp(file, "flash.oob.bin") && fs->g.oob_size ? K_FAIL_OOB :
+		   failure_text(failures_get(fs->failures, nd->n), file) ? K_FAIL_TEXT : K_ROOT;
+	return nd->kind != K_ROOT;
 }
 
 /* the second and third components, under the directory parse_top found */
@@ -175,6 +198,8 @@ static bool parse_below(struct tracefs *fs, const char *c1, const char *c2,
 			return false;
 		nd->kind = c2 ? K_HISTORY : K_BLOCK;
 		return !c2 || !strcmp(c2, "history");
+	case K_FAILURES:
+		return parse_failure(fs, c1, c2, nd);
 	default:
 		return false;
 	}
@@ -195,7 +220,7 @@ static int parse_path(struct tracefs *fs, const char *path, struct node *nd)
 	memset(nd, 0, sizeof(*nd));
 	if (n == 0)
 		return 0;
-	if (n > 3 || !parse_top(c[0], nd))
+	if (n > 3 || !parse_top(fs, c[0], nd))
 		return -ENOENT;
 	if (n == 1)
 		return 0;
@@ -255,47 +280,6 @@ static struct flash *state(struct tracefs *fs, uint64_t seq, enum cut_model m,
 	return ps.f;
 }
 
-/* what "muse ARGS..." prints, whole, in a new buffer */
-static char *capture(char *const argv[], size_t *len)
-{
-	size_t cap = 65536;
-	char *buf = malloc(cap);
-	int pipefd[2], status;
-	ssize_t n;
-	pid_t pid;
-
-	if (!buf || pipe(pipefd)) {
-		free(buf);
-		return NULL;
-	}
-	pid = fork();
-	if (pid == 0) {
-		dup2(pipefd[1], 1);
-		close(pipefd[0]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	*len = 0;
-	while (pid > 0 && buf && (n = read(pipefd[0], buf + *len, cap - *len)) > 0) {
-		char *bigger;
-
-		if ((*len += (size_t)n) < cap)
-			continue;
-		bigger = realloc(buf, cap *= 2);
-		if (!bigger)
-			free(buf);
-		buf = bigger;
-	}
-	close(pipefd[0]);
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) || !buf) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
 static struct text_slot *text(struct tracefs *fs, const struct node *nd)
 {
 	char key[64], block[32];
@@ -313,60 +297,106 @@ static struct text_slot *text(struct tracefs *fs, const struct node *nd)
 	}
 	t = &fs->texts[fs->next_text++ % TEXT_SLOTS];
 	free(t->buf);
-	t->buf = capture(argv, &t->len);
+	t->buf = spawn_capture(argv, &t->len);
 	snprintf(t->path, sizeof(t->path), "%s", key);
 	return t->buf ? t : NULL;
 }
 
-static uint64_t image_bytes(struct tracefs *fs, enum image_format fmt)
+/*
+ * The bytes of a text file: 1 if @nd is one (-EIO if it cannot be made),
+ * 0 if it is not a text file
+ */
+static int node_text(struct tracefs *fs, const struct node *nd, const char **p,
+		     size_t *len)
 {
-	return image_size(&fs->g, &(struct image_spec){ .format = fmt, .bbm_swap = -1,
-							 .ec = -1 });
+	struct text_slot *t;
+
+	switch (nd->kind) {
+	case K_SUMMARY:
+	case K_HISTORY:
+		t = text(fs, nd);
+		if (!t)
+			return -EIO;
+		*p = t->buf;
+		*len = t->len;
+		return 1;
+	case K_FAIL_TEXT:
+		*p = failure_text(failures_get(fs->failures, nd->n), nd->file);
+		break;
+	default:
+		return 0;
+	}
+	*len = strlen(*p);
+	return 1;
 }
 
-/* a cut state is saved as muse replay --export saves it */
-static enum image_format cut_format(const struct tracefs *fs)
+/* which state, in which layout */
+struct state_ref {
+	uint64_t n, seed;
+	enum cut_model model;
+	struct image_spec spec;
+};
+
+/* Whether @nd is a state file, and if so which */
+static bool node_state(struct tracefs *fs, const struct node *nd,
+		       struct state_ref *ref)
 {
-	return fs->g.oob_size ? IMAGE_NANDDUMP_OOB : IMAGE_RAW;
+	enum image_format fmt;
+
+	*ref = (struct state_ref){ .n = nd->n, .model = CUT_CLEAN };
+	switch (nd->kind) {
+	case K_OP_RAW:
+	case K_FAIL_RAW:
+		fmt = IMAGE_RAW;
+		break;
+	case K_OP_OOB:
+	case K_FAIL_OOB:
+		fmt = IMAGE_NANDDUMP_OOB;
+		break;
+	case K_CUT_FILE:
+		/* as muse replay --export saves a cut state */
+		fmt = fs->g.oob_size ? IMAGE_NANDDUMP_OOB : IMAGE_RAW;
+		ref->model = nd->model;
+		ref->seed = nd->seed;
+		break;
+	default:
+		return false;
+	}
+	if (nd->kind == K_FAIL_RAW || nd->kind == K_FAIL_OOB) {
+		const struct failure *f = failures_get(fs->failures, nd->n);
+
+		*ref = (struct state_ref){ .n = f->n, .seed = f->seed, .model = f->model };
+	}
+	ref->spec = (struct image_spec){ .format = fmt, .bbm_swap = -1, .ec = -1 };
+	return true;
 }
 
 /* ---- the tree ----------------------------------------------------------------- */
 
 int tracefs_stat(struct tracefs *fs, const char *path, struct tracefs_stat *st)
 {
-	struct text_slot *t;
+	struct state_ref ref;
 	struct node nd;
-	char link[64];
+	const char *p;
+	size_t len;
 	int ret = parse_path(fs, path, &nd);
 
 	if (ret)
 		return ret;
+	if (nd.kind == K_CUT_FILE && !cut_exists(fs, nd.n, nd.model))
+		return -ENOENT;
 	*st = (struct tracefs_stat){ TRACEFS_DIR, 0 };
-	switch (nd.kind) {
-	case K_SUMMARY:
-	case K_HISTORY:
-		t = text(fs, &nd);
-		if (!t)
-			return -EIO;
-		*st = (struct tracefs_stat){ TRACEFS_FILE, t->len };
-		break;
-	case K_OP_RAW:
-		*st = (struct tracefs_stat){ TRACEFS_FILE, image_bytes(fs, IMAGE_RAW) };
-		break;
-	case K_OP_OOB:
-		*st = (struct tracefs_stat){ TRACEFS_FILE, image_bytes(fs, IMAGE_NANDDUMP_OOB) };
-		break;
-	case K_CUT_FILE:
-		if (!cut_exists(fs, nd.n, nd.model))
-			return -ENOENT;
-		*st = (struct tracefs_stat){ TRACEFS_FILE, image_bytes(fs, cut_format(fs)) };
-		break;
-	case K_MARK:
+	if (node_state(fs, &nd, &ref)) {
+		*st = (struct tracefs_stat){ TRACEFS_FILE, image_size(&fs->g, &ref.spec) };
+	} else if ((ret = node_text(fs, &nd, &p, &len))) {
+		if (ret < 0)
+			return ret;
+		*st = (struct tracefs_stat){ TRACEFS_FILE, len };
+	} else if (nd.kind == K_MARK) {
+		char link[64];
+
 		*st = (struct tracefs_stat){ TRACEFS_LINK,
 			(uint64_t)snprintf(link, sizeof(link), "../ops/%" PRIu64, nd.n) };
-		break;
-	default:
-		break;
 	}
 	return 0;
 }
@@ -439,6 +469,32 @@ static int list_cuts(struct tracefs *fs, uint64_t n, tracefs_fill_fn fill,
 	return ret;
 }
 
+int tracefs_add_results(struct tracefs *fs, const char *results_path,
+			struct muse_error *e)
+{
+	return failures_load(fs->path, fs->last, results_path, &fs->failures, e);
+}
+
+static int list_failures(struct tracefs *fs, tracefs_fill_fn fill, void *ctx)
+{
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < failures_count(fs->failures); i++)
+		ret = fill(ctx, failures_get(fs->failures, i)->id);
+	return ret;
+}
+
+static int list_failure(struct tracefs *fs, tracefs_fill_fn fill, void *ctx)
+{
+	int ret = fill(ctx, "flash.bin");
+
+	if (!ret && fs->g.oob_size)
+		ret = fill(ctx, "flash.oob.bin");
+	for (size_t i = 0; !ret && failure_files[i]; i++)
+		ret = fill(ctx, failure_files[i]);
+	return ret;
+}
+
 int tracefs_list(struct tracefs *fs, const char *path, tracefs_fill_fn fill,
 		 void *ctx)
 {
@@ -450,9 +506,9 @@ int tracefs_list(struct tracefs *fs, const char *path, tracefs_fill_fn fill,
 		return ret;
 	switch (nd.kind) {
 	case K_ROOT:
-		for (size_t i = 0; !ret && i < sizeof(top) / sizeof(top[0]); i++)
+		for (size_t i = 0; !ret && i < ARRAY_LEN(top); i++)
 			ret = fill(ctx, top[i]);
-		return ret;
+		return ret || !fs->failures ? ret : fill(ctx, "failures");
 	case K_OPS:
 		return list_numbers(fs->last + 1, fill, ctx);
 	case K_OP:
@@ -468,6 +524,10 @@ int tracefs_list(struct tracefs *fs, const char *path, tracefs_fill_fn fill,
 		return list_numbers(geometry_blocks(&fs->g), fill, ctx);
 	case K_BLOCK:
 		return fill(ctx, "history");
+	case K_FAILURES:
+		return list_failures(fs, fill, ctx);
+	case K_FAILURE:
+		return list_failure(fs, fill, ctx);
 	default:
 		return -ENOTDIR;
 	}
@@ -487,52 +547,44 @@ int tracefs_readlink(struct tracefs *fs, const char *path, char *buf,
 	return 0;
 }
 
-static long read_state(struct tracefs *fs, const struct node *nd, uint64_t off,
-		       void *buf, size_t len)
+static long read_state(struct tracefs *fs, const struct state_ref *ref,
+		       uint64_t off, void *buf, size_t len)
 {
-	struct image_spec s = { .format = nd->kind == K_OP_RAW ? IMAGE_RAW :
-					  nd->kind == K_OP_OOB ? IMAGE_NANDDUMP_OOB : cut_format(fs),
-				.bbm_swap = -1, .ec = -1 };
-	uint64_t size = image_size(&fs->g, &s);
-	bool cut = nd->kind == K_CUT_FILE;
+	uint64_t size = image_size(&fs->g, &ref->spec);
 	struct flash *f;
 
-	if (cut && !cut_exists(fs, nd->n, nd->model))
-		return -ENOENT;
 	if (off >= size)
 		return 0;
 	len = len < size - off ? len : (size_t)(size - off);
-	f = state(fs, nd->n, cut ? nd->model : CUT_CLEAN, cut ? nd->seed : 0, NULL);
+	f = state(fs, ref->n, ref->model, ref->seed, NULL);
 	if (!f)
 		return -EIO;
-	return image_read(f, &s, off, buf, len, NULL) ? -EIO : (long)len;
+	/* unstable cells read as --export's one read saw them, every time */
+	flash_unstable_rewind(f);
+	return image_read(f, &ref->spec, off, buf, len, NULL) ? -EIO : (long)len;
 }
 
 long tracefs_read(struct tracefs *fs, const char *path, uint64_t off,
 		  void *buf, size_t len)
 {
-	struct text_slot *t;
+	struct state_ref ref;
 	struct node nd;
+	const char *p;
+	size_t size;
 	int ret = parse_path(fs, path, &nd);
 
 	if (ret)
 		return ret;
-	switch (nd.kind) {
-	case K_SUMMARY:
-	case K_HISTORY:
-		t = text(fs, &nd);
-		if (!t)
-			return -EIO;
-		if (off >= t->len)
-			return 0;
-		len = len < t->len - off ? len : (size_t)(t->len - off);
-		memcpy(buf, t->buf + off, len);
-		return (long)len;
-	case K_OP_RAW:
-	case K_OP_OOB:
-	case K_CUT_FILE:
-		return read_state(fs, &nd, off, buf, len);
-	default:
-		return -EISDIR;
-	}
+	if (nd.kind == K_CUT_FILE && !cut_exists(fs, nd.n, nd.model))
+		return -ENOENT;
+	if (node_state(fs, &nd, &ref))
+		return read_state(fs, &ref, off, buf, len);
+	ret = node_text(fs, &nd, &p, &size);
+	if (ret <= 0)
+		return ret ? ret : -EISDIR;
+	if (off >= size)
+		return 0;
+	len = len < size - off ? len : (size_t)(size - off);
+	memcpy(buf, p + off, len);
+	return (long)len;
 }

@@ -9,6 +9,10 @@
  *   cuts/N/MODEL-SEED.bin      after op N, op N+1 cut (nanddump --oob on
  *                              NAND, else raw); seed 1 listed, any seed served
  *   blocks/B/history           "muse inspect TRACE --block-history B"
+ *   failures/ID/               with a sweep's results: each point that did not
+ *                              pass (ID as the sweep report names it), holding
+ *                              flash.bin, flash.oob.bin (NAND), verdict,
+ *                              reason, kernel.log and reproduce
  *
  * A state is built from the trace's checkpoints when a file of it is
  * first read, and only the pages read are produced; a few states stay
@@ -27,6 +31,14 @@ struct tracefs;
 int tracefs_open(const char *trace_path, struct tracefs **out,
 		 struct muse_error *e);
 void tracefs_close(struct tracefs *fs);
+
+/*
+ * Adds failures/ from the sweep results file @results_path, which must be
+ * the sweep of this very trace (checked by SHA-256).  The file is read once
+ * and never written.
+ */
+int tracefs_add_results(struct tracefs *fs, const char *results_path,
+			struct muse_error *e);
 
 enum tracefs_type { TRACEFS_DIR, TRACEFS_FILE, TRACEFS_LINK };
 

@@ -107,7 +107,32 @@ random_file() {
 	head -c "$2" /dev/urandom > "$1"
 }
 
+# muse mount: MNT is the mount point, MOUNT_PID the daemon's
+MNT=$WORK/mnt
+MOUNT_PID=
+
+fuse_usable() { [ -w /dev/fuse ] && command -v fusermount3 > /dev/null; }
+
+# mount_trace [OPTIONS] TRACE: muse mount in the background, until MNT is mounted
+mount_trace() {
+	mkdir -p "$MNT"
+	"$MUSE" mount "$@" "$MNT" > "$WORK/mount.out" 2> "$WORK/mount.err" &
+	MOUNT_PID=$!
+	for _ in $(seq 1 500); do
+		mountpoint -q "$MNT" && return 0
+		kill -0 "$MOUNT_PID" 2>/dev/null || return 1
+		sleep 0.02
+	done
+	return 1
+}
+
+unmount_trace() {
+	fusermount3 -u "$MNT" && wait "$MOUNT_PID"
+}
+
 finish() {
+	# never leave a mount inside the directory removed below
+	mountpoint -q "$MNT" 2>/dev/null && fusermount3 -u "$MNT"
 	serve_stop >/dev/null 2>&1
 	rm -rf "$WORK"
 	[ "$failures" = 0 ]

@@ -47,16 +47,17 @@ static void read_into(int fd, char *out, size_t outlen)
 		;
 }
 
-int spawn_run(char *const argv[], char *out, size_t outlen)
+/* Starts @argv, its stdout into *@outfd if given; the pid or a negative errno */
+static pid_t start(char *const argv[], int *outfd)
 {
-	int pipefd[2] = { -1, -1 }, status;
+	int pipefd[2] = { -1, -1 };
 	pid_t pid;
 
-	if (out && pipe(pipefd))
+	if (outfd && pipe(pipefd))
 		return -errno;
 	pid = fork();
 	if (pid == 0) {
-		if (out) {
+		if (outfd) {
 			dup2(pipefd[1], 1);
 			close(pipefd[0]);
 		}
@@ -64,15 +65,75 @@ int spawn_run(char *const argv[], char *out, size_t outlen)
 		fprintf(stderr, "muse: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
-	if (out) {
+	if (outfd) {
 		close(pipefd[1]);
-		if (pid > 0)
-			read_into(pipefd[0], out, outlen);
-		close(pipefd[0]);
+		*outfd = pipefd[0];
+		if (pid < 0)
+			close(pipefd[0]);
 	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+	return pid < 0 ? -errno : pid;
+}
+
+static int finish(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int spawn_run(char *const argv[], char *out, size_t outlen)
+{
+	int fd = -1;
+	pid_t pid = start(argv, out ? &fd : NULL);
+
+	if (pid < 0)
+		return pid;
+	if (out) {
+		read_into(fd, out, outlen);
+		close(fd);
+	}
+	return finish(pid);
+}
+
+/* All of @fd, in a buffer that grows; NULL if memory runs out */
+static char *read_all(int fd, size_t *len)
+{
+	size_t cap = 65536;
+	char *buf = malloc(cap), *bigger;
+	ssize_t n;
+
+	*len = 0;
+	while (buf && (n = read(fd, buf + *len, cap - *len)) > 0) {
+		if ((*len += (size_t)n) < cap)
+			continue;
+		bigger = realloc(buf, cap *= 2);
+		if (!bigger)
+			free(buf);
+		buf = bigger;
+	}
+	/* drained, so the child never blocks on a full pipe */
+	while (!buf && read(fd, (char[256]){ 0 }, 256) > 0)
+		;
+	return buf;
+}
+
+char *spawn_capture(char *const argv[], size_t *len)
+{
+	int fd;
+	pid_t pid = start(argv, &fd);
+	char *buf;
+
+	if (pid < 0)
+		return NULL;
+	buf = read_all(fd, len);
+	close(fd);
+	if (finish(pid)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 int spawn_must_run(char *const argv[], struct muse_error *e)

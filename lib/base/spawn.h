@@ -17,6 +17,12 @@ const char *spawn_self(void);
  */
 int spawn_run(char *const argv[], char *out, size_t outlen);
 
+/*
+ * Runs @argv and returns all its stdout in a new buffer (@len bytes, not
+ * NUL-terminated); NULL if it could not run or did not exit 0
+ */
+char *spawn_capture(char *const argv[], size_t *len);
+
 /* Runs a tool quietly; on failure shows its output and fails @e */
 int spawn_must_run(char *const argv[], struct muse_error *e);
 

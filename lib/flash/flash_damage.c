@@ -73,6 +73,15 @@ void flash_damage_read_failed(struct flash *f, uint64_t unit)
 		d->failed++;
 }
 
+void flash_unstable_rewind(struct flash *f)
+{
+	struct damage_map *m = &f->damage;
+
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->slots[i].mask && m->slots[i].unstable)
+			m->slots[i].reads = m->slots[i].failed = 0;
+}
+
 int flash_unstable_history(const struct flash *f, flash_unstable_fn fn,
 			   void *ctx)
 {

@@ -75,6 +75,13 @@ int flash_set_unstable(struct flash *f, uint64_t addr, const uint8_t *mask,
 		       uint64_t seed);
 
 /*
+ * Forgets every unstable unit's reads: the next read of each is read 0
+ * again.  A view that must show the same bytes on every read (muse mount)
+ * rewinds before each.
+ */
+void flash_unstable_rewind(struct flash *f);
+
+/*
  * Calls @fn for every unstable unit with how often it was read and how
  * many of those reads ECC could not correct; stops at a non-zero return.
  * Units come in no particular order.

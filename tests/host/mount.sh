@@ -4,31 +4,11 @@
 # readers at once; a 1 GiB chip read in part; the trace never written.
 . "$(dirname "$0")/../lib.sh"
 
-MNT=$WORK/mnt
-MOUNT_PID=
-
-if [ ! -w /dev/fuse ] || ! command -v fusermount3 > /dev/null; then
+if ! fuse_usable; then
 	skip "muse mount" "no usable /dev/fuse or no fusermount3 here"
 	finish
 	exit 0
 fi
-
-# mount_trace TRACE: muse mount in the background, until DIR is mounted
-mount_trace() {
-	mkdir -p "$MNT"
-	"$MUSE" mount "$1" "$MNT" > "$WORK/mount.out" 2> "$WORK/mount.err" &
-	MOUNT_PID=$!
-	for _ in $(seq 1 500); do
-		mountpoint -q "$MNT" && return 0
-		kill -0 "$MOUNT_PID" 2>/dev/null || return 1
-		sleep 0.02
-	done
-	return 1
-}
-
-unmount_trace() {
-	fusermount3 -u "$MNT" && wait "$MOUNT_PID"
-}
 
 # same_as_export AT FILE [replay options]: FILE is what --export writes
 same_as_export() {
@@ -90,6 +70,54 @@ else
 fi
 check "the trace is not written" test "$(sha256sum < "$T")" = "$before"
 
+# --results: a results file of the schema muse sweep writes (the sweep
+# in tests/uml/findings.sh checks the tree against a real one)
+R=$WORK/r.db
+sqlite3 "$R" < "$TOP/schema/results/001-initial.sql"
+sqlite3 "$R" "PRAGMA user_version = 1;
+	INSERT INTO meta VALUES ('trace_sha256', '$(sha256sum < "$T" | cut -c1-64)'),
+		('replay_args', ' --check ''cat written''');
+	INSERT INTO results VALUES (39, 'unstable', 4, 'fail', '--check exited 1', 9, 'the log');
+	INSERT INTO results VALUES (20, 'clean', 0, 'fail', 'mounting: EIO', 9, 'log 2');
+	INSERT INTO results VALUES (21, 'torn', 1, 'pass', NULL, 9, NULL)"
+R_before=$(sha256sum < "$R")
+id=$(sha256sum < "$T" | cut -c1-12)
+f=$MNT/failures/$id-39-unstable-4
+if mount_trace --results "$R" "$T"; then
+	check "failures/ lists the points that did not pass" \
+		test "$(ls "$MNT/failures" | tr '\n' ' ')" = "$id-20-clean-0 $id-39-unstable-4 "
+	check "failures/ID/flash.oob.bin = replay --at 39 --cut unstable --seed 4 --export" \
+		same_as_export 39 "$f/flash.oob.bin" --cut unstable --seed 4
+	check "failures/ID/flash.bin = the same, raw" \
+		same_as_export 39 "$f/flash.bin" --cut unstable --seed 4 --format raw
+	check "unstable cells read the same on every read" cmp "$f/flash.bin" "$f/flash.bin"
+	check "a clean point's state is its op's" \
+		cmp "$MNT/failures/$id-20-clean-0/flash.oob.bin" "$MNT/ops/20/flash.oob.bin"
+	check "verdict, reason and kernel.log are the results file's" \
+		cmp <(printf 'fail\n--check exited 1\nthe log') \
+		<(cat "$f/verdict" "$f/reason" "$f/kernel.log")
+	check "reproduce is the replay command with the sweep's checks" test "$(cat "$f/reproduce")" = \
+		"muse replay $(realpath "$T") --at 39 --cut unstable --seed 4 --verdict --check 'cat written'"
+	unmount_trace
+else
+	fail "mount with --results" "$(tail -n 3 "$WORK/mount.err" | tr '\n' ' ')"
+fi
+check "the results file is not written" test "$(sha256sum < "$R")" = "$R_before"
+
+# refused WANT OPTIONS: muse mount fails, says WANT and mounts nothing
+refused() {
+	local want=$1
+	shift
+	! "$MUSE" mount "$@" "$T" "$MNT" 2> "$WORK/refused.err" &&
+	grep -q -- "$want" "$WORK/refused.err" && ! mountpoint -q "$MNT"
+}
+sqlite3 "$WORK/other.db" "CREATE TABLE x (a)"
+cp "$R" "$WORK/r2.db"
+sqlite3 "$WORK/r2.db" "UPDATE meta SET value = '00' || substr(value, 3) WHERE key = 'trace_sha256'"
+check "--results refused: no such file" refused "No such file" --results "$WORK/nosuch.db"
+check "--results refused: not a results file" refused "not a sweep's results file" --results "$WORK/other.db"
+check "--results refused: another trace's sweep" refused "is the sweep of another trace" --results "$WORK/r2.db"
+
 # a 1 GiB chip: a range read from the mount is the range of the export
 cat > "$WORK/big-workload" <<'W'
 #!/bin/bash
@@ -118,6 +146,4 @@ if mount_trace "$big"; then
 else
 	fail "mount the 1 GiB trace" "$(tail -n 3 "$WORK/mount.err" | tr '\n' ' ')"
 fi
-# never leave a mount inside the directory finish removes
-mountpoint -q "$MNT" && fusermount3 -u "$MNT"
 finish

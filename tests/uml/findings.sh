@@ -50,4 +50,27 @@ check "sweep 32..50 unstable x4: failures exactly 32:1 32:2 32:3 39:4 49:3 (got:
 	test "$got" = "32:1 32:2 32:3 39:4 49:3"
 check "the sweep's reproduce command carries --verdict and --check" \
 	grep -q "muse replay .* --at 39 --cut unstable --seed 4 --verdict --check 'find" "$WORK/sweep.out"
+
+# the same sweep's failures as files: muse mount --results
+if ! fuse_usable; then
+	skip "muse mount --results on the sweep" "no usable /dev/fuse or no fusermount3 here"
+elif mount_trace --results "$WORK/r.db" "$t"; then
+	id=$(sha256sum < "$t" | cut -c1-12)
+	f=$MNT/failures/$id-39-unstable-4
+	check "mount --results: one directory per failure" test "$(ls "$MNT/failures" | tr '\n' ' ')" = \
+		"$id-32-unstable-1 $id-32-unstable-2 $id-32-unstable-3 $id-39-unstable-4 $id-49-unstable-3 "
+	"$MUSE" replay "$t" --at 39 --cut unstable --seed 4 --export "$WORK/f39.bin" > /dev/null
+	check "mount --results: the failing state is what replay exports" cmp "$WORK/f39.bin" "$f/flash.oob.bin"
+	check "mount --results: kernel.log is the sweep's" cmp "$f/kernel.log" \
+		<(sqlite3 -readonly "$WORK/r.db" "SELECT log FROM results WHERE n = 39 AND seed = 4" | head -c -1)
+	sh -c "$(sed "s|^muse |'$MUSE' |" "$f/reproduce")" > "$WORK/repro.out" 2>&1
+	rc=$?
+	# the sweep adds what replay prints on a line of its own: [unstable reads ...]
+	reason=$(sed 's/ \[.*\]$//' "$f/reason")
+	check "mount --results: reproduce fails again (exit $rc), for the same reason" \
+		sh -c "[ $rc = 1 ] && grep -qxF 'reason: $reason' '$WORK/repro.out'"
+	unmount_trace
+else
+	fail "mount --results on the sweep" "$(tail -n 3 "$WORK/mount.err" | tr '\n' ' ')"
+fi
 finish

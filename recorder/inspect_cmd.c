@@ -120,22 +120,6 @@ static int parse(int argc, char **argv, struct inspect_args *a)
 
 /* ---- output helpers --------------------------------------------------- */
 
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; s && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
-}
-
 /* Starts the next element of a JSON list or of text lines */
 struct lister {
 	bool json;
@@ -157,9 +141,9 @@ static int print_meta(void *ctx, const char *key, const char *value)
 
 	if (l->json) {
 		printf("%s", l->first ? "" : ", ");
-		json_string(key);
+		json_string(stdout, key);
 		printf(": ");
-		json_string(value);
+		json_string(stdout, value);
 	} else {
 		printf("  %-22s %s\n", key, value);
 	}
@@ -173,7 +157,7 @@ static void summary_json(struct trace *t, const struct inspect_args *a,
 	struct lister l = { .json = true, .first = true };
 
 	printf("{\"trace\": ");
-	json_string(a->trace);
+	json_string(stdout, a->trace);
 	printf(", \"schema_version\": %d, \"meta\": {", trace_schema_version(t));
 	trace_for_each_meta(t, print_meta, &l, NULL);
 	printf("}, \"ops\": %" PRIu64 ", \"programs\": %" PRIu64 ", \"erases\": %" PRIu64
@@ -262,7 +246,7 @@ static void print_mark_line(struct lister *l, const struct trace_mark *m)
 	next_item(l);
 	if (l->json) {
 		printf("{\"mark\": ");
-		json_string(m->name);
+		json_string(stdout, m->name);
 		printf(", \"after_seq\": %" PRIu64 "}", m->after_seq);
 	} else {
 		printf("         --- mark %s (after op %" PRIu64 ")\n", m->name,
@@ -352,7 +336,7 @@ static void print_file(const struct trace_mark_file *mf, bool json, bool first)
 		return;
 	}
 	printf("%s{\"path\": ", first ? "" : ", ");
-	json_string(mf->path);
+	json_string(stdout, mf->path);
 	printf(", \"kind\": \"%s\"", trace_file_kind_name(mf->kind));
 	if (hashed)
 		printf(", \"size\": %" PRIu64 ", \"sha256\": \"%s\"", mf->size, hex);
@@ -365,7 +349,7 @@ static int print_mark(void *ctx, const struct trace_mark *m)
 
 	if (l->json) {
 		printf("%s{\"name\": ", l->first ? "" : "]},\n ");
-		json_string(m->name);
+		json_string(stdout, m->name);
 		printf(", \"after_seq\": %" PRIu64 ", \"time_ms\": %.3f, \"files\": [",
 		       m->after_seq, (double)m->time_ns / 1e6);
 	} else {

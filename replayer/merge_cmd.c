@@ -23,13 +23,15 @@ static const char merge_usage[] =
 	"of a CI matrix) into OUT, then reports on the whole as muse sweep does.\n"
 	"\n"
 	"  --junit FILE   JUnit XML report\n"
-	"  --html FILE    HTML report\n";
+	"  --html FILE    HTML report\n"
+	"  --json FILE    the summary as JSON (as muse sweep --json)\n";
 
 int cmd_merge(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "junit", required_argument, NULL, 'j' },
 		{ "html", required_argument, NULL, 'H' },
+		{ "json", required_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -45,6 +47,8 @@ int cmd_merge(int argc, char **argv)
 			ro.junit = optarg;
 		else if (c == 'H')
 			ro.html = optarg;
+		else if (c == 'J')
+			ro.json = optarg;
 		else {
 			fputs(merge_usage, c == 'h' ? stdout : stderr);
 			return c == 'h' ? 0 : SWEEP_EXIT_TOOL;

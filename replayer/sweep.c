@@ -454,7 +454,7 @@ int sweep_run(const struct sweep_options *a, struct muse_error *e)
 	}
 	if (!ret) {
 		struct report_options ro = { .trace = a->trace, .sha = s.sha,
-					     .junit = a->junit, .html = a->html,
+					     .junit = a->junit, .html = a->html, .json = a->json,
 					     .plan = &s.plan,
 					     .replay_args = s.replay_args };
 		int rc = sweep_report(s.results, &ro, e);

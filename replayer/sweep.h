@@ -34,6 +34,7 @@ struct sweep_options {
 	unsigned nallow;
 	const char *junit;
 	const char *html;
+	const char *json;
 	const char *results;
 	bool resume;
 	bool no_debug_checks;

@@ -45,6 +45,9 @@ static const char usage[] =
 	"                       ($MUSE_MNT, $MUSE_CUT N:MODEL:SEED, $MUSE_MARK set)\n"
 	"      --allow REGEX    kernel messages matching REGEX are not failures\n"
 	"      --junit FILE     JUnit XML report\n"
+	"      --json FILE      the summary as JSON: totals, per model, and each\n"
+	"                       failure with its op, reason, reproduce command\n"
+	"                       and kernel log\n"
 	"      --html FILE      HTML report\n"
 	"      --results FILE   results file (default TRACE.sweep.db)\n"
 	"      --resume         keep earlier results, check only what is missing\n"
@@ -107,7 +110,7 @@ static int parse_shard(const char *v, struct sweep_options *a)
 }
 
 enum { OPT_FROM = 256, OPT_TO, OPT_EVERY, OPT_SHARD, OPT_ALLOW, OPT_JUNIT,
-       OPT_HTML, OPT_RESULTS, OPT_RESUME, OPT_NODEBUG, OPT_MEM, OPT_WORKER };
+       OPT_HTML, OPT_JSON, OPT_RESULTS, OPT_RESUME, OPT_NODEBUG, OPT_MEM, OPT_WORKER };
 
 static int parse_option(int c, const char *v, struct sweep_options *a)
 {
@@ -134,6 +137,7 @@ static int parse_option(int c, const char *v, struct sweep_options *a)
 		return 0;
 	case OPT_JUNIT: a->junit = v; return 0;
 	case OPT_HTML: a->html = v; return 0;
+	case OPT_JSON: a->json = v; return 0;
 	case OPT_RESULTS: a->results = v; return 0;
 	case OPT_RESUME: a->resume = true; return 0;
 	case OPT_NODEBUG: a->no_debug_checks = true; return 0;
@@ -159,6 +163,7 @@ static int parse(int argc, char **argv, struct sweep_options *a)
 		{ "allow", required_argument, NULL, OPT_ALLOW },
 		{ "junit", required_argument, NULL, OPT_JUNIT },
 		{ "html", required_argument, NULL, OPT_HTML },
+		{ "json", required_argument, NULL, OPT_JSON },
 		{ "results", required_argument, NULL, OPT_RESULTS },
 		{ "resume", no_argument, NULL, OPT_RESUME },
 		{ "no-debug-checks", no_argument, NULL, OPT_NODEBUG },

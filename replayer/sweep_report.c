@@ -406,6 +406,94 @@ static int write_html(const struct collected *c, const struct report_options *o,
 	return fclose(f) ? muse_fail(e, -errno, "%s: %s", o->html, strerror(errno)) : 0;
 }
 
+/* ---- JSON -------------------------------------------------------------------- */
+
+static void json_counts(FILE *f, const size_t n[4])
+{
+	fprintf(f, "{\"points\": %zu, \"passed\": %zu, \"failed\": %zu, \"errors\": %zu,"
+		" \"workload\": %zu}", n[0] + n[1] + n[2] + n[3], n[VERDICT_PASS],
+		n[VERDICT_FAIL], n[VERDICT_ERROR], n[VERDICT_WORKLOAD]);
+}
+
+static void json_by_model(FILE *f, const struct collected *c)
+{
+	size_t n[CUT_MODELS][4] = { { 0 } };
+	bool first = true;
+
+	for (size_t i = 0; i < c->count; i++)
+		n[c->rows[i].x.model][c->rows[i].x.verdict]++;
+	fputs("  \"by_model\": {", f);
+	for (int m = 0; m < CUT_MODELS; m++) {
+		if (!n[m][0] && !n[m][1] && !n[m][2] && !n[m][3])
+			continue;
+		fprintf(f, "%s\n    \"%s\": ", first ? "" : ",", cut_name((enum cut_model)m));
+		json_counts(f, n[m]);
+		first = false;
+	}
+	fputs("\n  },\n", f);
+}
+
+static void json_failure(FILE *f, const struct report_options *o,
+			 const struct result *x, struct trace *t)
+{
+	struct op_words w = { .n = x->n };
+	char id[128], cmd[REPRO_MAX];
+	struct geometry g;
+
+	point_id(o, x, id, sizeof(id));
+	repro(o, x, cmd, sizeof(cmd));
+	if (t && !trace_geometry(t, &g, NULL) && x->n < trace_last_seq(t)) {
+		w.g = &g;
+		trace_for_each_op(t, x->n + 1, x->n + 1, describe_next, &w, NULL);
+	}
+	fputs("    {\"id\": ", f);
+	json_string(f, id);
+	fprintf(f, ", \"n\": %" PRIu64 ", \"model\": \"%s\", \"seed\": %" PRIu64
+		", \"verdict\": \"%s\", \"ms\": %.1f,\n     \"op_in_flight\": ", x->n,
+		cut_name(x->model), x->seed, verdict_name(x->verdict), x->ms);
+	json_string(f, w.text);
+	fputs(",\n     \"reason\": ", f);
+	json_string(f, x->reason);
+	fputs(",\n     \"reproduce\": ", f);
+	json_string(f, cmd);
+	fputs(",\n     \"kernel_log\": ", f);
+	json_string(f, x->log);
+	fputc('}', f);
+}
+
+static int write_json(const struct collected *c, const struct report_options *o,
+		      struct results *r, struct trace *t, struct muse_error *e)
+{
+	size_t totals[4] = { c->passed, c->failed, c->errors, c->workload };
+	char release[128] = "";
+	bool first = true;
+	FILE *f = fopen(o->json, "w");
+
+	if (!f)
+		return muse_fail(e, -errno, "%s: %s", o->json, strerror(errno));
+	results_get_meta(r, "kernel_release", release, sizeof(release));
+	fputs("{\n  \"trace\": ", f);
+	json_string(f, o->trace);
+	fputs(",\n  \"trace_sha256\": ", f);
+	json_string(f, o->sha);
+	fputs(",\n  \"kernel_release\": ", f);
+	json_string(f, release);
+	fputs(",\n  \"totals\": ", f);
+	json_counts(f, totals);
+	fputs(",\n", f);
+	json_by_model(f, c);
+	fputs("  \"failures\": [", f);
+	for (size_t i = 0; i < c->count; i++) {
+		if (c->rows[i].x.verdict == VERDICT_PASS)
+			continue;
+		fputs(first ? "\n" : ",\n", f);
+		json_failure(f, o, &c->rows[i].x, t);
+		first = false;
+	}
+	fputs(first ? "]\n}\n" : "\n  ]\n}\n", f);
+	return fclose(f) ? muse_fail(e, -errno, "%s: %s", o->json, strerror(errno)) : 0;
+}
+
 int sweep_report(struct results *r, const struct report_options *o,
 		 struct muse_error *e)
 {
@@ -425,6 +513,8 @@ int sweep_report(struct results *r, const struct report_options *o,
 		ret = write_junit(&c, o, e);
 	if (!ret && o->html)
 		ret = write_html(&c, o, t, e);
+	if (!ret && o->json)
+		ret = write_json(&c, o, r, t, e);
 	if (t)
 		trace_close(t, NULL);
 	if (!ret)

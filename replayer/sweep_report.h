@@ -1,8 +1,8 @@
 /*
  * sweep_report.h - what a sweep found: the summary on stdout (counts,
  * the first failure with its op, the marks around it, the command that
- * reproduces it and the kernel's log), a JUnit XML file and an HTML
- * file.  Every failure has a stable ID: the trace's SHA-256 (first 12
+ * reproduces it and the kernel's log), a JUnit XML file, an HTML file
+ * and the summary as JSON.  Every failure has a stable ID: the trace's SHA-256 (first 12
  * hex digits), N, model and seed.
  */
 #ifndef MUSE_SWEEP_REPORT_H
@@ -17,6 +17,7 @@ struct report_options {
 	const char *sha;	/* the trace's SHA-256 in hex */
 	const char *junit;	/* or NULL */
 	const char *html;	/* or NULL */
+	const char *json;	/* the summary as JSON, or NULL */
 	const struct plan *plan;	/* points not checked yet; or NULL */
 	/* "muse replay --verdict" options matching the sweep's, or NULL */
 	const char *replay_args;

@@ -133,3 +133,19 @@ int shell_append(char *buf, size_t size, const char *word)
 	buf[ok ? at : len] = '\0';
 	return ok ? 0 : -ENAMETOOLONG;
 }
+
+void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}

@@ -1,12 +1,14 @@
 /*
  * util.h - small helpers every layer needs once: growing arrays, counting
- * bits, and the two number syntaxes users type (sizes and ranges).
+ * bits, the two number syntaxes users type (sizes and ranges), quoting
+ * for a shell and for JSON.
  */
 #ifndef MUSE_UTIL_H
 #define MUSE_UTIL_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /*
  * Makes the array at *@arr (of *@cap elements of @elem bytes) hold at
@@ -39,5 +41,8 @@ int split_range(const char *s, char *from, char *to, size_t size);
  * does not fit.
  */
 int shell_append(char *buf, size_t size, const char *word);
+
+/* @s as a JSON string, quotes included (NULL as "") */
+void json_string(FILE *f, const char *s);
 
 #endif

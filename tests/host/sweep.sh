@@ -168,10 +168,30 @@ check "the resumed sweep checked only what was missing ($todo of $total)" \
 n=$((from + 7))
 rc=0
 "$MUSE" sweep "$t" --range "$from..$((from + 15))" --jobs 2 --results "$WORK/check.db" \
+	--json "$WORK/check.json" \
 	--check "test \"\${MUSE_CUT%%:*}\" != $n" > "$WORK/check.out" 2>&1 || rc=$?
 check "--check failing at N=$n is reported at exactly N=$n" sh -c \
 	"[ $rc = 1 ] && sqlite3 -readonly '$WORK/check.db' \"SELECT n FROM results WHERE verdict = 'fail'\" | grep -qx $n &&
 	 [ \$(sqlite3 -readonly '$WORK/check.db' \"SELECT count(*) FROM results WHERE verdict = 'fail'\") = 1 ]"
+# the same summary as JSON: the results file's counts, the failure with
+# the op in flight and the reproduce command the text summary prints
+json_agrees() {
+	python3 - "$WORK/check.json" "$(sqlite3 -readonly "$WORK/check.db" "SELECT count(*) FROM results")" \
+		"$n" "$(sed -n 's/^  reproduce: //p' "$WORK/check.out")" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+points, n, repro = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+t = s["totals"]
+assert t["points"] == points and t["failed"] == 1 and t["passed"] == points - 1, t
+assert sum(m["points"] for m in s["by_model"].values()) == points, s["by_model"]
+(f,) = s["failures"]
+assert f["n"] == n and f["verdict"] == "fail" and f["reproduce"] == repro, f
+assert f["op_in_flight"].startswith(f"op {n + 1}, "), f["op_in_flight"]
+assert f["reason"].startswith("--check exited"), f["reason"]
+assert len(s["trace_sha256"]) == 64 and s["kernel_release"], s
+PY
+}
+check "--json: the summary's counts, failure, op and reproduce command" json_agrees
 
 refusal() {
 	local name=$1 msg=$2 rc=0

@@ -10,6 +10,10 @@
 #   make kernel-debug  their KASAN/lockdep variants, used by the lifetime tests
 #   make fuzz          each libFuzzer harness for FUZZ_TIME seconds (clang)
 #   make deps          install missing Debian packages (all targets do this)
+#   make man           the manual pages (build/man/*.1, from man/*.scd)
+#   make install       muse, its kernel recipes, manual pages, bash completion
+#                      and docs under PREFIX (default /usr/local), DESTDIR;
+#                      make uninstall removes them
 
 BUILD    := build
 Q        := $(if $(V),,@)
@@ -80,7 +84,8 @@ GEN      := $(BUILD)/gen/trace_schema.h $(BUILD)/gen/results_schema.h \
 
 .SECONDEXPANSION:
 
-.PHONY: all muse kernel kernel-debug check unit fuzz-build fuzz clang-check demo bench deps clean
+.PHONY: all muse kernel kernel-debug check unit fuzz-build fuzz clang-check demo bench deps clean \
+	man install uninstall
 
 all: muse kernel
 
@@ -204,6 +209,38 @@ demo: all
 bench: muse $(PACKSTAT) $(REPLAYBENCH)
 	$(Q)$(MAKE) -s kernel KERNELS="$(TEST_KERNELS)"
 	KERNELS="$(TEST_KERNELS)" tests/bench/run
+
+# ---- manual pages and installation ---------------------------------------------
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+MAN_PAGES := $(patsubst man/%.scd,$(BUILD)/man/%,$(wildcard man/*.scd))
+SHARE    := $(DESTDIR)$(PREFIX)/share
+
+man: $(BUILD)/deps-stamp $(MAN_PAGES)
+
+$(BUILD)/man/%.1: man/%.1.scd
+	@mkdir -p $(@D)
+	$(Q)scdoc < $< > $@.tmp && mv $@.tmp $@
+
+# An installed muse builds its kernels from a copy of share/muse/kernel in
+# the user's cache (~/.cache/muse/installed), cached by the same input hash
+install: muse man
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/muse $(SHARE)/man/man1 \
+		$(SHARE)/bash-completion/completions $(SHARE)/doc/muse/docs
+	install -m 755 $(MUSE) $(DESTDIR)$(PREFIX)/bin/muse
+	rm -rf $(SHARE)/muse/kernel
+	cp -R kernel $(SHARE)/muse/kernel
+	chmod -R u=rwX,go=rX $(SHARE)/muse/kernel
+	install -m 644 $(MAN_PAGES) $(SHARE)/man/man1/
+	install -m 644 scripts/muse-completion.bash $(SHARE)/bash-completion/completions/muse
+	install -m 644 README.md $(SHARE)/doc/muse/
+	install -m 644 docs/*.md $(SHARE)/doc/muse/docs/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/muse $(SHARE)/bash-completion/completions/muse
+	rm -f $(patsubst $(BUILD)/man/%,$(SHARE)/man/man1/%,$(MAN_PAGES))
+	rm -rf $(SHARE)/muse $(SHARE)/doc/muse
 
 $(BUILD)/deps-stamp: scripts/deps
 	@scripts/deps

@@ -27,6 +27,60 @@ static int build_dir(char *buf, size_t size)
 	return 0;
 }
 
+/*
+ * An installed muse (PREFIX/bin/muse) has the kernel recipes in
+ * PREFIX/share/muse/kernel, read-only; it builds from a copy of them in
+ * the user's cache, so that kernel/build.sh finds its work directories
+ * (build/src, build/obj) and puts the kernels (build/kernel) next to it,
+ * exactly as in a source tree, and caches them by the same input hash.
+ */
+static int installed_tree(char *buf, size_t size)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	int n;
+
+	if (xdg && *xdg)
+		n = snprintf(buf, size, "%s/muse/installed", xdg);
+	else
+		n = snprintf(buf, size, "%s/.cache/muse/installed", home ? home : "/tmp");
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* PREFIX/share/muse/kernel when this program is PREFIX/bin/muse */
+static int installed_recipes(char *buf, size_t size)
+{
+	char b[PATH_MAX];
+
+	if (build_dir(b, sizeof(b)) ||
+	    snprintf(buf, size, "%s/share/muse/kernel", b) >= (int)size)
+		return -ENAMETOOLONG;
+	return access(buf, R_OK) ? -ENOENT : 0;
+}
+
+/* the directory holding kernel/ and build/: the source tree, or the copy */
+static int tree_dir(char *buf, size_t size)
+{
+	char b[PATH_MAX], script[PATH_MAX], recipes[PATH_MAX];
+
+	if (build_dir(b, sizeof(b)) ||
+	    snprintf(script, sizeof(script), "%s/../kernel/build.sh", b) >= (int)sizeof(script))
+		return -ENAMETOOLONG;
+	if (!access(script, X_OK) || installed_recipes(recipes, sizeof(recipes)))
+		return snprintf(buf, size, "%s/..", b) >= (int)size ? -ENAMETOOLONG : 0;
+	return installed_tree(buf, size);
+}
+
+/* kernel/ of the source tree, or an installed muse's recipes */
+static int recipes_dir(char *buf, size_t size)
+{
+	char b[PATH_MAX];
+
+	if (build_dir(b, sizeof(b)) ||
+	    snprintf(buf, size, "%s/../kernel", b) >= (int)size)
+		return -ENAMETOOLONG;
+	return access(buf, R_OK) ? installed_recipes(buf, size) : 0;
+}
+
 int kernels_dir(char *buf, size_t size)
 {
 	char b[PATH_MAX], real[PATH_MAX];
@@ -34,18 +88,47 @@ int kernels_dir(char *buf, size_t size)
 
 	if (env && *env)
 		return snprintf(buf, size, "%s", env) >= (int)size ? -ENAMETOOLONG : 0;
-	if (build_dir(b, sizeof(b)) || !realpath(b, real))
+	if (tree_dir(b, sizeof(b)))
 		return -ENAMETOOLONG;
-	return snprintf(buf, size, "%s/kernel", real) >= (int)size ? -ENAMETOOLONG : 0;
+	/* an installed muse's kernels may not be built yet: no realpath */
+	if (!realpath(b, real))
+		snprintf(real, sizeof(real), "%s", b);
+	return snprintf(buf, size, "%s/build/kernel", real) >= (int)size ? -ENAMETOOLONG : 0;
+}
+
+/*
+ * Refreshes the user's copy of an installed muse's recipes when they
+ * differ (a new muse installed): a build running from the copy is left
+ * alone otherwise
+ */
+static int copy_recipes(const char *tree)
+{
+	char recipes[PATH_MAX], dest[PATH_MAX];
+	char *diff_argv[] = { "diff", "-rq", recipes, dest, NULL };
+	char *mkdir_argv[] = { "mkdir", "-p", (char *)tree, NULL };
+	char *rm_argv[] = { "rm", "-rf", dest, NULL };
+	char *cp_argv[] = { "cp", "-R", recipes, dest, NULL };
+	char quiet[256];
+
+	if (installed_recipes(recipes, sizeof(recipes)) ||
+	    snprintf(dest, sizeof(dest), "%s/kernel", tree) >= (int)sizeof(dest))
+		return -ENOENT;
+	if (!access(dest, F_OK) && !spawn_run(diff_argv, quiet, sizeof(quiet)))
+		return 0;
+	return spawn_run(mkdir_argv, NULL, 0) || spawn_run(rm_argv, NULL, 0) ||
+	       spawn_run(cp_argv, NULL, 0) ? -EIO : 0;
 }
 
 int kernels_build_script(char *buf, size_t size)
 {
-	char b[PATH_MAX];
+	char tree[PATH_MAX], source[PATH_MAX], b[PATH_MAX];
 
-	if (build_dir(b, sizeof(b)))
+	if (build_dir(b, sizeof(b)) || tree_dir(tree, sizeof(tree)) ||
+	    snprintf(source, sizeof(source), "%s/../kernel/build.sh", b) >= (int)sizeof(source))
 		return -ENAMETOOLONG;
-	if (snprintf(buf, size, "%s/../kernel/build.sh", b) >= (int)size)
+	if (access(source, X_OK) && copy_recipes(tree))
+		return -ENOENT;
+	if (snprintf(buf, size, "%s/kernel/build.sh", tree) >= (int)size)
 		return -ENAMETOOLONG;
 	return access(buf, X_OK) ? -ENOENT : 0;
 }
@@ -94,13 +177,13 @@ const char *const *kernel_versions(void)
 {
 	static char names[16][16];
 	static const char *list[17];
-	char script[PATH_MAX], dir[PATH_MAX];
+	char recipes[PATH_MAX], dir[PATH_MAX];
 	struct dirent **ents;
 	int n, count = 0;
 
-	if (list[0] || kernels_build_script(script, sizeof(script)))
+	if (list[0] || recipes_dir(recipes, sizeof(recipes)) ||
+	    snprintf(dir, sizeof(dir), "%s/patches", recipes) >= (int)sizeof(dir))
 		return list;
-	snprintf(dir, sizeof(dir), "%s/patches", dirname(script));
 	n = scandir(dir, &ents, NULL, versionsort);
 	for (int i = 0; i < n; i++) {
 		unsigned major, minor;
@@ -258,7 +341,7 @@ int kernel_build(const char *version, const char *source, const char *name,
 
 	if (kernels_build_script(script, sizeof(script)))
 		return muse_fail(e, -ENOENT,
-				 "cannot build kernels: %s is not there (this muse was not run from its source tree)",
+				 "cannot build kernels: %s is not there (this muse is neither in its source tree nor installed)",
 				 script);
 	argv[n++] = script;
 	if (source) {

@@ -6,8 +6,10 @@
  * ("muse kernel build --source DIR --name NAME"), or by the path of a UML
  * kernel.  Built kernels live in build/kernel/NAME/VARIANT/ next to this
  * program (linux, release, name, config, modules/), and kernel/build.sh
- * in the source tree builds them.  A version's kernel is built on first
- * use.
+ * in the source tree builds them.  An installed muse (PREFIX/bin/muse,
+ * recipes in PREFIX/share/muse/kernel) does the same in a copy of its
+ * recipes under ~/.cache/muse/installed/.  A version's kernel is built
+ * on first use.
  */
 #ifndef MUSE_KERNELS_H
 #define MUSE_KERNELS_H
@@ -29,10 +31,10 @@ struct kernel_info {
 	char path[PATH_MAX];			/* the UML binary */
 };
 
-/* Where built kernels live: build/kernel next to this program */
+/* Where built kernels live: build/kernel next to this program or the copy */
 int kernels_dir(char *buf, size_t size);
 
-/* kernel/build.sh of the source tree this program was built from */
+/* kernel/build.sh of the source tree, or of the copy (refreshed) */
 int kernels_build_script(char *buf, size_t size);
 
 /* True for a name that is a path rather than a kernel's name */

@@ -130,6 +130,33 @@ unmount_trace() {
 	fusermount3 -u "$MNT" && wait "$MOUNT_PID"
 }
 
+# check_installed_muse MUSE KERNEL: an installed muse (make install, the
+# .deb) knows its kernels, builds KERNEL from its own copy of the recipes
+# (here a hit of the user's kernel cache), records and replays.  Runs in
+# a subshell: its cache is its own.
+check_installed_muse() (
+	local m=$1 k=$2 real_cache=${XDG_CACHE_HOME:-$HOME/.cache}/muse/kernel
+	mkdir -p "$WORK/cache/muse"
+	ln -sfn "$real_cache" "$WORK/cache/muse/kernel"
+	export XDG_CACHE_HOME=$WORK/cache
+	unset MUSE_KERNEL
+	# the version of the tree; a build outside git adds no commit to it
+	check "installed muse --version" test "$("$m" --version | sed 's/+.*//')" = "muse $(cat "$TOP/VERSION")"
+	check "installed muse kernel list names 6.1 and 6.12" sh -c \
+		"'$m' kernel list | grep -q '^6\\.1 ' && '$m' kernel list | grep -q '^6\\.12 '"
+	check "installed muse builds $k from its recipes (here: from the cache)" "$m" kernel build "$k"
+	check "the recipes were copied to the user's cache" test -x "$WORK/cache/muse/installed/kernel/build.sh"
+	cd "$WORK" || return
+	rm -f "$WORK/installed.db"
+	check "installed muse records" "$m" record --trace "$WORK/installed.db" \
+		--geometry nand-2k,size=8m --fs jffs2 --kernel "$k" -- \
+		sh -c 'echo installed > "$MUSE_MNT/f" && sync && muse mark saved --expect "$MUSE_MNT/f"'
+	check "installed muse replays" test "$("$m" replay "$WORK/installed.db" --at mark:saved -- \
+		sh -c 'cat "$MUSE_MNT/f"' 2> /dev/null | tail -n 1)" = installed
+	# the checks above ran in this subshell: their failures count outside
+	[ "$failures" = 0 ]
+)
+
 finish() {
 	# never leave a mount inside the directory removed below
 	mountpoint -q "$MNT" 2>/dev/null && fusermount3 -u "$MNT"

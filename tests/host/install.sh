@@ -43,22 +43,7 @@ check "completion: muse sweep --ju -> --junit" test "$(complete_words "$M" sweep
 check "completion: muse mount --r -> --results" test "$(complete_words "$M" mount --r)" = --results
 check "completion: nothing after --" test -z "$(complete_words "$M" record -- --f)"
 
-# the installed muse, with a cache of its own that sees the built kernels
-real_cache=${XDG_CACHE_HOME:-$HOME/.cache}/muse/kernel
-mkdir -p "$WORK/cache/muse"
-ln -s "$real_cache" "$WORK/cache/muse/kernel"
-export XDG_CACHE_HOME=$WORK/cache
-unset MUSE_KERNEL
-check "installed muse --version" test "$("$M" --version)" = "$("$MUSE" --version)"
-check "installed muse kernel list names 6.1 and 6.12" sh -c \
-	"'$M' kernel list | grep -q '^6\\.1 ' && '$M' kernel list | grep -q '^6\\.12 '"
-check "installed muse builds 6.12 from its recipes (here: from the cache)" \
-	"$M" kernel build "$K"
-check "the recipes were copied to the user's cache" test -x "$WORK/cache/muse/installed/kernel/build.sh"
-cd "$WORK"
-check "installed muse records" "$M" record --trace "$WORK/t.db" --geometry nand-2k,size=8m --fs jffs2 \
-	--kernel "$K" -- sh -c 'echo installed > "$MUSE_MNT/f" && sync && muse mark saved --expect "$MUSE_MNT/f"'
-check "installed muse replays" test "$("$M" replay "$WORK/t.db" --at mark:saved -- sh -c 'cat "$MUSE_MNT/f"' 2> /dev/null | tail -n 1)" = installed
+check_installed_muse "$M" "$K" || failures=$((failures + 1))
 
 check "make uninstall" make -s -C "$TOP" uninstall DESTDIR="$ROOT" PREFIX=/usr/local
 check "nothing left after uninstall" test -z "$(find "$ROOT" -type f)"

@@ -8,6 +8,8 @@
 #ifndef MUSE_SWEEP_REPORT_H
 #define MUSE_SWEEP_REPORT_H
 
+#include <limits.h>
+
 #include "error.h"
 #include "plan.h"
 #include "results.h"
@@ -23,8 +25,9 @@ struct report_options {
 	const char *replay_args;
 };
 
-/* the longest replay_args */
+/* the longest replay_args, and the longest reproduce command */
 #define REPORT_ARGS_MAX 2048
+#define REPRO_MAX (PATH_MAX + 192 + REPORT_ARGS_MAX)
 
 /* 0 all passed, 1 some failed, 2 a tool error; negative if reporting failed */
 int sweep_report(struct results *r, const struct report_options *o,

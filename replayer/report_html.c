@@ -9,8 +9,10 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "flash_areas.h"
 #include "geometry.h"
 #include "report_assets.h"
 #include "report_context.h"
@@ -76,21 +78,31 @@ static void find_models(const struct report_rows *c, struct model_rows *m)
 
 /* ---- the data the script draws ---------------------------------------------- */
 
+/* what each op wrote (flash_areas.h), for colours, failures and filters */
+struct op_info {
+	uint8_t area;
+	int32_t vol_id, lnum;
+};
+
 struct op_sample {
 	FILE *f;
-	uint64_t step, block_size;
+	uint64_t step, block_size, last;
+	struct op_info *info;	/* [last + 1], or NULL */
 	bool first;
 };
 
-static int sample_op(void *ctx, const struct trace_op *op)
+static int sample_op(void *ctx, const struct trace_op *op, const struct op_area *a)
 {
 	struct op_sample *s = ctx;
 
-	if (op->kind != TRACE_ERASE && op->seq % s->step)
+	if (s->info && op->seq <= s->last)
+		s->info[op->seq] = (struct op_info){ (uint8_t)a->area, (int32_t)a->vol_id,
+						     (int32_t)a->lnum };
+	if (!s->f || (op->kind != TRACE_ERASE && op->seq % s->step))
 		return 0;
-	fprintf(s->f, "%s[%" PRIu64 ",%d,%" PRIu64 "]", s->first ? "" : ",", op->seq,
+	fprintf(s->f, "%s[%" PRIu64 ",%d,%" PRIu64 ",%d]", s->first ? "" : ",", op->seq,
 		op->kind == TRACE_ERASE ? 1 : op->kind == TRACE_PROGRAM ? 0 : 2,
-		op->prog.addr / s->block_size);
+		op->prog.addr / s->block_size, (int)a->area);
 	s->first = false;
 	return 0;
 }
@@ -106,15 +118,19 @@ static int list_mark(void *ctx, const struct trace_mark *m)
 	return 0;
 }
 
-static void data_trace(FILE *f, struct trace *t, uint64_t last, const struct geometry *g)
+static void data_trace(FILE *f, struct trace *t, uint64_t last, const struct geometry *g,
+		       struct op_info *info)
 {
-	struct trace_op_filter all = TRACE_ALL_OPS;
 	struct op_sample s = { .f = f, .step = last / TIMELINE_OPS + 1,
-			       .block_size = g->block_size, .first = true };
+			       .block_size = g->block_size, .last = last, .info = info,
+			       .first = true };
 
-	fputs(",\n\"ops\":[", f);
-	if (t)
-		trace_for_each_op_head(t, &all, sample_op, &s, NULL);
+	fputs(",\n\"areas\":[", f);
+	for (int a = 0; a < AREAS; a++)
+		fprintf(f, "%s\"%s\"", a ? "," : "", area_name((enum area)a));
+	fputs("],\n\"ops\":[", f);
+	if (t && g->block_size)
+		flash_areas_walk(t, g, sample_op, &s, NULL);
 	fputs("],\n\"marks\":[", f);
 	s.first = true;
 	if (t)
@@ -148,7 +164,7 @@ static void data_points(FILE *f, const struct report_rows *c,
 
 static void write_data(FILE *f, const struct report_rows *c, const struct report_options *o,
 		       struct trace *t, uint64_t last, const struct geometry *g,
-		       const struct model_rows *m)
+		       const struct model_rows *m, struct op_info *info)
 {
 	uint64_t start = c->count ? c->rows[0].n : 0;
 
@@ -159,7 +175,7 @@ static void write_data(FILE *f, const struct report_rows *c, const struct report
 		if (m->row[k] >= 0)
 			fprintf(f, "%s\"%s\"", n++ ? "," : "", cut_name((enum cut_model)k));
 	fputs("]", f);
-	data_trace(f, t, last, g);
+	data_trace(f, t, last, g, info);
 	data_points(f, c, o, m);
 	fputs("}\n</script>\n", f);
 }
@@ -239,13 +255,35 @@ static void log_head(FILE *f, const char *log)
 	fputs("</pre>", f);
 }
 
-static void failure_facts(FILE *f, const struct point_context *pc, const struct result *x)
+/* what op N+1 writes, as UBI and UBIFS see it: "" when nothing is known */
+static void area_words(const struct op_info *info, uint64_t last, uint64_t n, char *buf,
+		       size_t size)
+{
+	const struct op_info *i = info && n + 1 <= last ? &info[n + 1] : NULL;
+
+	buf[0] = '\0';
+	if (!i || i->area == AREA_UNKNOWN)
+		return;
+	if (i->vol_id < 0)
+		snprintf(buf, size, "%s", area_name((enum area)i->area));
+	else if ((uint32_t)i->vol_id >= UBI_INTERNAL_VOLUMES)
+		snprintf(buf, size, "%s (UBI's internal volume %d, LEB %d)",
+			 area_name((enum area)i->area), (int)i->vol_id, (int)i->lnum);
+	else
+		snprintf(buf, size, "%s (volume %d, LEB %d)", area_name((enum area)i->area),
+			 (int)i->vol_id, (int)i->lnum);
+}
+
+static void failure_facts(FILE *f, const struct point_context *pc, const struct result *x,
+			  const char *area)
 {
 	char buf[256];
 
 	fputs("<dl class=\"facts\">", f);
 	if (pc->op[0])
 		fact(f, "op in flight", pc->op);
+	if (area[0])
+		fact(f, "it writes", area);
 	if (pc->before.name) {
 		snprintf(buf, sizeof(buf), "%s (after op %" PRIu64 ")", pc->before.name,
 			 pc->before.after_seq);
@@ -262,24 +300,27 @@ static void failure_facts(FILE *f, const struct point_context *pc, const struct 
 }
 
 static void failure(FILE *f, const struct report_options *o, const struct result *x,
-		    struct trace *t)
+		    struct trace *t, const struct op_info *info, uint64_t last)
 {
 	struct point_context pc = { .op = "" };
-	char id[128], cmd[REPRO_MAX];
+	char id[128], cmd[REPRO_MAX], area[128];
 	const char *v = verdict_name(x->verdict);
 
 	result_id(o->sha, x, id, sizeof(id));
 	result_repro(o->trace, o->replay_args, x, cmd, sizeof(cmd));
 	if (t)
 		point_context_get(t, x->n, &pc);
+	area_words(info, last, x->n, area, sizeof(area));
 	fprintf(f, "<details id=\"%s\" class=\"v-%s\" data-n=\"%" PRIu64 "\" data-model=\"%s\""
-		" data-verdict=\"%s\" data-mark=\"", id, v, x->n, cut_name(x->model), v);
+		" data-verdict=\"%s\" data-area=\"%s\" data-mark=\"", id, v, x->n,
+		cut_name(x->model), v, info && x->n + 1 <= last ?
+		area_name((enum area)info[x->n + 1].area) : "unknown");
 	html_text(f, pc.before.name);
 	fprintf(f, "\"><summary>%s: N %" PRIu64 " %s seed %" PRIu64 " &mdash; ", v, x->n,
 		cut_name(x->model), x->seed);
 	html_text(f, x->reason);
 	fputs("</summary>\n", f);
-	failure_facts(f, &pc, x);
+	failure_facts(f, &pc, x, area);
 	fputs("<p>reproduce: <code>", f);
 	html_text(f, cmd);
 	fputs("</code> <button class=\"copy\" type=\"button\">Copy</button></p>\n", f);
@@ -315,8 +356,23 @@ static void mark_options(FILE *f, const struct report_rows *c, struct trace *t)
 	}
 }
 
+/* the areas op N+1 of the failures writes, each once */
+static void area_options(FILE *f, const struct report_rows *c, const struct op_info *info,
+			 uint64_t last)
+{
+	bool seen[AREAS] = { false };
+
+	for (size_t i = 0; info && i < c->count; i++)
+		if (c->rows[i].verdict != VERDICT_PASS && c->rows[i].n + 1 <= last)
+			seen[info[c->rows[i].n + 1].area] = true;
+	for (int a = 0; a < AREAS; a++)
+		if (seen[a])
+			option(f, area_name((enum area)a));
+}
+
 static void failures(FILE *f, const struct report_rows *c, const struct report_options *o,
-		     struct trace *t, const struct model_rows *m)
+		     struct trace *t, const struct model_rows *m, const struct op_info *info,
+		     uint64_t last)
 {
 	fputs("<section id=\"failures\"><h2>Failures and errors</h2>\n<div class=\"filters\">"
 	      "<label>model <select id=\"fmodel\"><option value=\"\">any</option>", f);
@@ -330,12 +386,15 @@ static void failures(FILE *f, const struct report_rows *c, const struct report_o
 	fputs("</select></label><label>after the mark <select id=\"fmark\"><option value=\"\">"
 	      "any</option>", f);
 	mark_options(f, c, t);
+	fputs("</select></label><label>op N+1 writes <select id=\"farea\"><option value=\"\">"
+	      "any</option>", f);
+	area_options(f, c, info, last);
 	fputs("</select></label><label>text <input id=\"ftext\" type=\"search\""
 	      " placeholder=\"reason or kernel message\"></label> <span id=\"fcount\"></span>"
 	      "</div>\n", f);
 	for (size_t i = 0; i < c->count; i++)
 		if (c->rows[i].verdict != VERDICT_PASS)
-			failure(f, o, &c->rows[i], t);
+			failure(f, o, &c->rows[i], t, info, last);
 	if (!c->failed && !c->errors && !c->workload)
 		fputs("<p>None: every cut point passed.</p>\n", f);
 	fputs("</section>\n", f);
@@ -360,18 +419,23 @@ static const char timeline[] =
 	"<span class=\"sw\" style=\"background:#d00\"></span> fail, "
 	"<span class=\"sw\" style=\"background:#f90\"></span> error, "
 	"<span class=\"sw\" style=\"background:#93c\"></span> workload error; click a failure"
-	" to open it. Wheel or +/- zooms, dragging or the arrow keys pan.</p></section>\n";
+	" to open it. Wheel or +/- zooms, dragging or the arrow keys pan.</p>"
+	"<p class=\"legend\" id=\"areas\"></p></section>\n";
 
 int report_html(const struct report_rows *c, const struct report_options *o,
 		struct results *r, struct trace *t, struct muse_error *e)
 {
 	struct geometry g = { 0 };
 	struct model_rows m;
-	uint64_t last = t ? trace_last_seq(t) : 0;
-	FILE *f = fopen(o->html, "w");
+	uint64_t ops = t ? trace_last_seq(t) : 0, last = ops;
+	struct op_info *info = calloc(ops + 1, sizeof(*info));
+	FILE *f = info ? fopen(o->html, "w") : NULL;
 
-	if (!f)
-		return muse_fail(e, -errno, "%s: %s", o->html, strerror(errno));
+	if (!f) {
+		free(info);
+		return muse_fail(e, info ? -errno : -ENOMEM, "%s: %s", o->html,
+				 info ? strerror(errno) : "out of memory");
+	}
 	if (t && trace_geometry(t, &g, NULL))
 		memset(&g, 0, sizeof(g));
 	if (!last)
@@ -389,9 +453,11 @@ int report_html(const struct report_rows *c, const struct report_options *o,
 	summary_facts(f, c, o, r, &g);
 	fputs("</section>\n", f);
 	fputs(timeline, f);
-	failures(f, c, o, t, &m);
+	/* the data first: the walk over the ops also says what each wrote */
+	write_data(f, c, o, t, last, &g, &m, info);
+	failures(f, c, o, t, &m, info, ops);
 	fputs("<pre id=\"selftest\"></pre>\n", f);
-	write_data(f, c, o, t, last, &g, &m);
 	fprintf(f, "<script>\n%s</script>\n</body></html>\n", report_js);
+	free(info);
 	return fclose(f) ? muse_fail(e, -errno, "%s: %s", o->html, strerror(errno)) : 0;
 }

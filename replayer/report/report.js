@@ -4,7 +4,11 @@
 (function () {
 	const data = JSON.parse(document.getElementById("data").textContent);
 	const COLORS = { program: "#888", erase: "#c33", mark: "#36c",
-		verdicts: ["#3a3", "#d00", "#f90", "#93c"] };
+		verdicts: ["#3a3", "#d00", "#f90", "#93c"],
+		// by what a program wrote (flash_areas.h): UBI headers, UBI's own
+		// volumes, a volume's data, UBIFS's areas
+		areas: ["#888", "#bbb", "#999", "#a3a", "#666", "#000", "#c4a", "#e80",
+			"#08a", "#a50", "#4a4"] };
 	const OPS_H = 220, ROW_H = 14, LABEL_H = 16, MIN_SPAN = 20;
 	const tl = document.getElementById("tl");
 	const opsCanvas = document.getElementById("ops");
@@ -31,15 +35,16 @@
 
 	function drawOps() {
 		const g = setup(opsCanvas, OPS_H);
-		const bh = Math.max(1, OPS_H / data.blocks);
-		const w = Math.max(1, width() / (view.to - view.from));
-		for (const [seq, kind, block] of data.ops) {
+		const bh = Math.max(2, OPS_H / data.blocks);
+		const w = Math.max(2, width() / (view.to - view.from));
+		for (const [seq, kind, block, area] of data.ops) {
 			if (seq < view.from - 1 || seq > view.to + 1)
 				continue;
-			g.fillStyle = kind === 1 ? COLORS.erase : COLORS.program;
+			g.fillStyle = kind === 1 ? COLORS.erase : COLORS.areas[area] || COLORS.program;
 			g.fillRect(x(seq), block * OPS_H / data.blocks, w, bh);
 		}
-		g.strokeStyle = COLORS.mark;
+		// marks under the ops' colours: a crowded workload has many
+		g.strokeStyle = "rgba(51, 102, 204, 0.35)";
 		for (const [seq] of data.marks) {
 			if (seq < view.from || seq > view.to)
 				continue;
@@ -119,6 +124,18 @@
 		draw();
 	}
 
+	// the legend of the areas the programs wrote, those present only
+	const present = new Set(data.ops.filter((o) => o[1] === 0 && o[3] > 0).map((o) => o[3]));
+	const areas = document.getElementById("areas");
+	for (const a of Array.from(present).sort((p, q) => p - q)) {
+		const sw = document.createElement("span");
+		sw.className = "sw";
+		sw.style.background = COLORS.areas[a];
+		areas.append(sw, " " + data.areas[a] + "  ");
+	}
+	if (present.size)
+		areas.prepend("Programs by what they wrote: ");
+
 	for (const [seq, name] of data.marks) {
 		const el = document.createElement("span");
 		el.className = "label";
@@ -170,7 +187,7 @@
 	// ---- the failures table -------------------------------------------------
 
 	const rows = Array.from(document.querySelectorAll("#failures details"));
-	const filters = ["fmodel", "fverdict", "fmark"].map((id) => document.getElementById(id));
+	const filters = ["fmodel", "fverdict", "fmark", "farea"].map((id) => document.getElementById(id));
 	const text = document.getElementById("ftext");
 
 	function filter() {
@@ -181,6 +198,7 @@
 			const ok = (!want[0] || r.dataset.model === want[0]) &&
 				(!want[1] || r.dataset.verdict === want[1]) &&
 				(!want[2] || r.dataset.mark === want[2]) &&
+				(!want[3] || r.dataset.area === want[3]) &&
 				(!words || r.textContent.toLowerCase().includes(words));
 			r.classList.toggle("hidden", !ok);
 			shown += ok;
@@ -238,12 +256,14 @@
 				clientX: box.left + x(n) + 1, clientY: box.top + m * ROW_H + ROW_H / 2 }));
 			out.push("click on failure " + id + ": " +
 				(document.getElementById(id).open ? "opened" : "closed"));
-			filters[0].value = filters[0].options[filters[0].options.length - 1].value;
-			filters[0].dispatchEvent(new Event("change"));
-			out.push("filter model " + filters[0].value + ": " +
-				document.getElementById("fcount").textContent);
-			filters[0].value = "";
-			filter();
+			for (const [f, what] of [[filters[0], "model"], [filters[3], "area"]]) {
+				f.value = f.options[f.options.length - 1].value;
+				f.dispatchEvent(new Event("change"));
+				out.push("filter " + what + " " + f.value + ": " +
+					document.getElementById("fcount").textContent);
+				f.value = "";
+				filter();
+			}
 		}
 	}
 

@@ -1,6 +1,6 @@
 #!/bin/bash
-# The sweep's HTML report on a crowded timeline: a recorded workload with
-# 150 marks and a results file of 20,000 points (the schema muse sweep
+# The sweep's HTML report on a crowded timeline: a recorded UBIFS workload
+# with 150 marks and a results file of 20,000 points (the schema muse sweep
 # writes; the verdicts of tests/host/sweep.sh come from real sweeps).
 # In headless Chromium: visible mark labels never overlap at any zoom,
 # keys zoom, a click on a failure opens it, the filters filter.  The page
@@ -26,7 +26,7 @@ done
 W
 chmod +x "$WORK/workload"
 t=$WORK/marks.db
-if ! "$MUSE" record --trace "$t" --geometry nand-2k,size=8m --fs jffs2 -- "$WORK/workload" \
+if ! "$MUSE" record --trace "$t" --geometry nand-2k,size=32m --fs ubifs -- "$WORK/workload" \
 	> "$WORK/record.out" 2>&1; then
 	fail "record 150 marks" "$(tail -n 3 "$WORK/record.out" | tr '\n' ' ')"
 	finish
@@ -88,6 +88,19 @@ check "crowded: $shown1 of $marks labels shown at zoom 1" test "${shown1:-$marks
 check "the + key zooms in" grep -q "key +: zoomed in" "$WORK/selftest"
 check "a click on a failure in the verdict band opens it" grep -Eq "click on failure [0-9a-f]{12}-[0-9]+-[a-z]+-[0-9]+: opened" "$WORK/selftest"
 check "the model filter filters" grep -Eq "filter model [a-z]+: [0-9]+ of [0-9]+ shown" "$WORK/selftest"
+check "the filter by what op N+1 writes filters" grep -Eq "filter area [A-Za-z ]+: [0-9]+ of [0-9]+ shown" "$WORK/selftest"
+# what the programs wrote, decoded from UBI's and UBIFS's headers
+check "programs coloured by UBI and UBIFS area" python3 - "$WORK/r.html" <<'PY'
+import json, re, sys
+h = open(sys.argv[1]).read()
+d = json.loads(re.search(r'<script type="application/json" id="data">\n(.*?)\n</script>', h, re.S).group(1))
+seen = {d["areas"][o[3]] for o in d["ops"] if o[1] == 0}
+want = {"UBI EC header", "UBI VID header", "UBI volume table", "UBIFS superblock",
+	"UBIFS master", "UBIFS log", "UBIFS LPT", "UBIFS main"}
+assert want <= seen, want - seen
+PY
+check "each failure says what op N+1 writes" grep -Eq \
+	"<dt>it writes</dt><dd>(UBI|UBIFS) [a-zA-Z ]+ \((volume 0|UBI.s internal volume [0-9]+), LEB [0-9]+\)" "$WORK/r.html"
 check "rendered: totals, failures, and no markup from the trace" sh -c \
 	"grep -q 'id=\"totals\">$points cut points' '$WORK/dom' && grep -q '<details id=' '$WORK/dom' &&
 	 ! grep -q '<i>odd' '$WORK/dom' && ! grep -q '<b>odd' '$WORK/dom'"

@@ -283,5 +283,13 @@
 		const el = document.getElementById("selftest");
 		el.textContent = out.join("\n");
 		el.dataset.done = "1";
+		// the verdict as a colour too, for browsers that only take screenshots
+		const bad = out.some((line) => / [1-9][0-9]* overlapping|: 0 of [0-9]+ labels|no zoom|closed/.test(line));
+		const banner = document.createElement("div");
+		banner.id = "selftest-verdict";
+		banner.style.cssText = "position:fixed;left:0;top:0;width:64px;height:64px;z-index:9;" +
+			"background:" + (bad ? "#ff0000" : "#00ff00");
+		document.body.appendChild(banner);
+		window.scrollTo(0, 0);
 	}
 })();

@@ -2,7 +2,7 @@
 # The sweep's HTML report on a crowded timeline: a recorded UBIFS workload
 # with 150 marks and a results file of 20,000 points (the schema muse sweep
 # writes; the verdicts of tests/host/sweep.sh come from real sweeps).
-# In headless Chromium: visible mark labels never overlap at any zoom,
+# In headless Chromium and Firefox: visible mark labels never overlap at any zoom,
 # keys zoom, a click on a failure opens it, the filters filter.  The page
 # is one file, a few MB at most, loads nothing, and escapes what comes
 # from the trace and the kernel.  A screenshot is kept in build/.
@@ -104,6 +104,21 @@ check "each failure says what op N+1 writes" grep -Eq \
 check "rendered: totals, failures, and no markup from the trace" sh -c \
 	"grep -q 'id=\"totals\">$points cut points' '$WORK/dom' && grep -q '<details id=' '$WORK/dom' &&
 	 ! grep -q '<i>odd' '$WORK/dom' && ! grep -q '<b>odd' '$WORK/dom'"
+# the same checks in Firefox, which only takes screenshots headless: the
+# page paints its verdict as a square in the top left corner
+if command -v firefox-esr > /dev/null; then
+	mkdir -p "$WORK/ff-home"
+	HOME=$WORK/ff-home timeout 180 firefox-esr --headless --window-size=1400,1000 \
+		--screenshot "$WORK/ff.png" "file://$WORK/r.html#selftest" > "$WORK/ff.out" 2>&1
+	check "Firefox: the page's own checks pass (labels, keys, click, filters)" \
+		test "$("$TOP/tests/host/png-pixel.py" "$WORK/ff.png" 10 10 2>&1)" = "#00ff00"
+else
+	skip "the report in Firefox" "firefox-esr is not installed"
+fi
+chromium --headless --no-sandbox --disable-gpu --window-size=1400,1000 \
+	--screenshot="$WORK/chromium.png" "file://$WORK/r.html#selftest" > /dev/null 2>&1
+check "Chromium paints the same verdict" \
+	test "$("$TOP/tests/host/png-pixel.py" "$WORK/chromium.png" 10 10 2>&1)" = "#00ff00"
 mkdir -p "$TOP/build"
 cp "$WORK/r.html" "$TOP/build/report-example.html"
 chromium --headless --no-sandbox --disable-gpu --window-size=1400,1100 \

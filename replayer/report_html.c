@@ -230,8 +230,11 @@ static void summary_facts(FILE *f, const struct report_rows *c, const struct rep
 	snprintf(buf, sizeof(buf), "%.1f s (the sum over the workers; %.0f ms a point)",
 		 ms / 1000, c->count ? ms / (double)c->count : 0);
 	fact(f, "checking time", buf);
-	snprintf(buf, sizeof(buf), "%zu points checked, %zu planned not checked", c->count,
-		 o->plan ? o->plan->count : 0);
+	if (o->plan)
+		snprintf(buf, sizeof(buf), "%zu points checked; this sweep planned %zu",
+			 c->count, o->plan->count);
+	else
+		snprintf(buf, sizeof(buf), "%zu points checked", c->count);
 	fact(f, "coverage", buf);
 	fputs("</dl>\n", f);
 }

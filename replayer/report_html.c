@@ -21,25 +21,35 @@
 #define TIMELINE_OPS 20000	/* ops drawn at most: every erase, a sample of the rest */
 #define LOG_LINES 60		/* kernel log lines shown per failure */
 
-/* @n bytes of text for an HTML element or a quoted attribute */
-static void html_bytes(FILE *f, const char *s, size_t n)
+void markup_bytes(FILE *f, const char *s, size_t n)
 {
 	for (const char *end = s + n; s < end; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
+		unsigned char ch = (unsigned char)*s;
+
+		switch (ch) {
 		case '<': fputs("&lt;", f); break;
 		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
 		case '"': fputs("&quot;", f); break;
 		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f);
+		default:
+			/* control bytes are not allowed in XML 1.0 */
+			fputc(ch < 0x20 && ch != '\n' && ch != '\t' ? '?' : ch, f);
 		}
 	}
 }
 
-static void html_text(FILE *f, const char *s)
+void markup_text(FILE *f, const char *s)
 {
 	if (s)
-		html_bytes(f, s, strlen(s));
+		markup_bytes(f, s, strlen(s));
+}
+
+void report_counts_by_model(const struct report_rows *c, size_t n[CUT_MODELS][4])
+{
+	memset(n, 0, sizeof(size_t[CUT_MODELS][4]));
+	for (size_t i = 0; i < c->count; i++)
+		n[c->rows[i].model][c->rows[i].verdict]++;
 }
 
 /* a JSON string that stays inside its <script> element, whatever it holds */
@@ -191,11 +201,10 @@ static void count_row(FILE *f, const char *name, const size_t n[4])
 
 static void summary_counts(FILE *f, const struct report_rows *c)
 {
-	size_t n[CUT_MODELS][4] = { { 0 } };
+	size_t n[CUT_MODELS][4];
 	size_t all[4] = { c->passed, c->failed, c->errors, c->workload };
 
-	for (size_t i = 0; i < c->count; i++)
-		n[c->rows[i].model][c->rows[i].verdict]++;
+	report_counts_by_model(c, n);
 	fputs("<table class=\"counts\"><tr><th>model</th><th>points</th><th>passed</th>"
 	      "<th>failed</th><th>errors</th><th>workload</th></tr>\n", f);
 	for (int m = 0; m < CUT_MODELS; m++)
@@ -208,7 +217,7 @@ static void summary_counts(FILE *f, const struct report_rows *c)
 static void fact(FILE *f, const char *name, const char *value)
 {
 	fprintf(f, "<dt>%s</dt><dd>", name);
-	html_text(f, value);
+	markup_text(f, value);
 	fputs("</dd>\n", f);
 }
 
@@ -252,7 +261,7 @@ static void log_head(FILE *f, const char *log)
 	}
 	fputs("<pre>", f);
 	if (log)
-		html_bytes(f, log, (size_t)(p - log));
+		markup_bytes(f, log, (size_t)(p - log));
 	if (p && *p)
 		fprintf(f, "[... the rest is in the results file, and in muse mount --results]");
 	fputs("</pre>", f);
@@ -318,14 +327,14 @@ static void failure(FILE *f, const struct report_options *o, const struct result
 		" data-verdict=\"%s\" data-area=\"%s\" data-mark=\"", id, v, x->n,
 		cut_name(x->model), v, info && x->n + 1 <= last ?
 		area_name((enum area)info[x->n + 1].area) : "unknown");
-	html_text(f, pc.before.name);
+	markup_text(f, pc.before.name);
 	fprintf(f, "\"><summary>%s: N %" PRIu64 " %s seed %" PRIu64 " &mdash; ", v, x->n,
 		cut_name(x->model), x->seed);
-	html_text(f, x->reason);
+	markup_text(f, x->reason);
 	fputs("</summary>\n", f);
 	failure_facts(f, &pc, x, area);
 	fputs("<p>reproduce: <code>", f);
-	html_text(f, cmd);
+	markup_text(f, cmd);
 	fputs("</code> <button class=\"copy\" type=\"button\">Copy</button></p>\n", f);
 	log_head(f, x->log);
 	fputs("</details>\n", f);
@@ -335,9 +344,9 @@ static void failure(FILE *f, const struct report_options *o, const struct result
 static void option(FILE *f, const char *value)
 {
 	fputs("<option value=\"", f);
-	html_text(f, value);
+	markup_text(f, value);
 	fputs("\">", f);
-	html_text(f, value);
+	markup_text(f, value);
 	fputs("</option>", f);
 }
 
@@ -446,9 +455,9 @@ int report_html(const struct report_rows *c, const struct report_options *o,
 	find_models(c, &m);
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		"<meta name=\"viewport\" content=\"width=device-width\"><title>muse sweep: ");
-	html_text(f, o->trace);
+	markup_text(f, o->trace);
 	fprintf(f, "</title>\n<style>\n%s</style></head><body>\n<h1>muse sweep: ", report_css);
-	html_text(f, o->trace);
+	markup_text(f, o->trace);
 	fprintf(f, "</h1>\n<p id=\"totals\">%zu cut points: %zu passed, %zu failed, %zu errors,"
 		" %zu workload errors.</p>\n<section id=\"summary\"><h2>Summary</h2>\n",
 		c->count, c->passed, c->failed, c->errors, c->workload);

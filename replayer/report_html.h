@@ -11,6 +11,7 @@
 #define MUSE_REPORT_HTML_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "error.h"
 #include "results.h"
@@ -23,6 +24,13 @@ struct report_rows {
 	size_t count, cap;
 	size_t passed, failed, errors, workload;
 };
+
+/* Text for an XML or HTML element or quoted attribute (control bytes as ?) */
+void markup_bytes(FILE *f, const char *s, size_t n);
+void markup_text(FILE *f, const char *s);
+
+/* n[model][verdict]: the rows counted */
+void report_counts_by_model(const struct report_rows *c, size_t n[CUT_MODELS][4]);
 
 /* Writes o->html; @t (or NULL) gives the ops, marks and geometry */
 int report_html(const struct report_rows *c, const struct report_options *o,

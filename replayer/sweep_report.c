@@ -134,26 +134,6 @@ static void print_summary(const struct report_rows *c, const struct report_optio
 
 /* ---- JUnit ------------------------------------------------------------------- */
 
-static void xml_text(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		switch (ch) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default:
-			/* control bytes are not allowed in XML 1.0 */
-			if (ch < 0x20 && ch != '\n' && ch != '\t')
-				fputc('?', f);
-			else
-				fputc(ch, f);
-		}
-	}
-}
 
 /* A run of passing points of one model, from row @i; returns its end */
 static size_t junit_passes(FILE *f, const struct report_rows *c, size_t i)
@@ -182,13 +162,13 @@ static void junit_failure(FILE *f, const struct report_options *o,
 	repro(o, x, cmd, sizeof(cmd));
 	fprintf(f, "  <testcase classname=\"sweep.%s\" name=\"N %" PRIu64 " seed %" PRIu64
 		" (", cut_name(x->model), x->n, x->seed);
-	xml_text(f, id);
+	markup_text(f, id);
 	fprintf(f, ")\" time=\"%.3f\">\n    <%s message=\"", x->ms / 1000, tag);
-	xml_text(f, x->reason);
+	markup_text(f, x->reason);
 	fprintf(f, "\">reproduce: ");
-	xml_text(f, cmd);
+	markup_text(f, cmd);
 	fputs("\n\n", f);
-	xml_text(f, x->log);
+	markup_text(f, x->log);
 	fprintf(f, "</%s>\n  </testcase>\n", tag);
 }
 
@@ -201,7 +181,7 @@ static int write_junit(const struct report_rows *c, const struct report_options 
 		return muse_fail(e, -errno, "%s: %s", o->junit, strerror(errno));
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
 		"<testsuite name=\"muse sweep ");
-	xml_text(f, o->trace);
+	markup_text(f, o->trace);
 	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n", c->count,
 		c->failed + c->workload, c->errors);
 	for (size_t i = 0; i < c->count;) {
@@ -227,11 +207,10 @@ static void json_counts(FILE *f, const size_t n[4])
 
 static void json_by_model(FILE *f, const struct report_rows *c)
 {
-	size_t n[CUT_MODELS][4] = { { 0 } };
+	size_t n[CUT_MODELS][4];
 	bool first = true;
 
-	for (size_t i = 0; i < c->count; i++)
-		n[c->rows[i].model][c->rows[i].verdict]++;
+	report_counts_by_model(c, n);
 	fputs("  \"by_model\": {", f);
 	for (int m = 0; m < CUT_MODELS; m++) {
 		if (!n[m][0] && !n[m][1] && !n[m][2] && !n[m][3])

@@ -29,7 +29,17 @@ for k in $OLD $NEW; do
 	esac
 done
 check "kernel path: the binary of a named kernel" \
-	test -x "$("$MUSE" kernel path --debug "$OLD")"
+	test -x "$("$MUSE" kernel path "$OLD")"
+# The debug kernel of $OLD is built only when its tests are asked for.
+if echo "$list" | grep -qE "^$OLD +uml-debug +[^ ]+ +built"; then
+	check "kernel path --debug: the binary of a built debug kernel" \
+		test -x "$("$MUSE" kernel path --debug "$OLD")"
+elif out=$("$MUSE" kernel path --debug "$OLD" 2>&1); then
+	fail "kernel path --debug: a kernel not built is refused" "printed $out"
+else
+	check "kernel path --debug: a kernel not built is refused, naming its build command" \
+		grep -q -- "muse kernel build --debug $OLD" <<< "$out"
+fi
 if out=$("$MUSE" kernel path no-such-kernel 2>&1); then
 	fail "kernel path: unknown name refused" "printed $out"
 else

@@ -37,11 +37,12 @@ LAYERS_base   := base
 LAYERS_mtd    := base mtd
 LAYERS_flash  := base mtd flash
 LAYERS_muse   := base mtd muse
-LAYERS_device := base mtd flash muse device
+LAYERS_fault  := base mtd flash fault
+LAYERS_device := base mtd flash fault muse device
 LAYERS_image  := base mtd flash image
 LAYERS_trace  := base mtd flash trace
 LAYERS_uml    := base uml
-SUBSYSTEMS := base mtd flash image muse device trace uml
+SUBSYSTEMS := base mtd flash fault image muse device trace uml
 # The commands see every library's public headers; lib/X/private/ is seen
 # by X alone, and by the unit tests, which look inside.
 APP_DIRS  := $(addprefix lib/,$(SUBSYSTEMS)) recorder replayer cli
@@ -141,7 +142,7 @@ endef
 $(foreach f,normal asan fuzz,$(foreach s,$(SUBSYSTEMS),$(eval $(call subsystem_lib,$(f),$(s)))))
 
 # archives in dependency order: a library before those it uses
-LINK_ORDER := device trace image flash muse mtd uml base
+LINK_ORDER := device fault trace image flash muse mtd uml base
 link_libs = $(foreach s,$(LINK_ORDER),$(BUILD)/lib/$(1)/libmuse-$(s).a)
 link = @mkdir -p $(@D); $(if $(Q),echo "  LD      $@";) \
 	$(CC) $(BASE_CFLAGS) $(1) -o $@ $(filter %.o,$^) $(call link_libs,$(2)) $(LDLIBS)

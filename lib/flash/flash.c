@@ -189,6 +189,18 @@ void flash_scan_bad_blocks(struct flash *f)
 	}
 }
 
+/* f->bad[]: 1 marked (or bad from the start), 2 grown bad without a marker */
+int flash_set_grown_bad(struct flash *f, uint64_t block)
+{
+	if (block >= geometry_blocks(&f->g) || !geometry_is_nand(&f->g))
+		return -EINVAL;
+	if (!f->bad[block]) {
+		f->bad[block] = 2;
+		f->bad_count++;
+	}
+	return 0;
+}
+
 int flash_set_bad(struct flash *f, uint64_t block)
 {
 	if (block >= geometry_blocks(&f->g) || !geometry_is_nand(&f->g))
@@ -458,7 +470,7 @@ int flash_is_bad(const struct flash *f, uint64_t block)
 {
 	if (block >= geometry_blocks(&f->g))
 		return -EINVAL;
-	return f->bad[block];
+	return f->bad[block] != 0;
 }
 
 uint32_t flash_bad_count(const struct flash *f)
@@ -472,7 +484,7 @@ int flash_mark_bad(struct flash *f, uint64_t block)
 
 	if (block >= geometry_blocks(&f->g) || !geometry_is_nand(&f->g))
 		return -EINVAL;
-	if (f->bad[block])
+	if (f->bad[block] == 1)
 		return 0;
 	/* as nand_base: try an erase, then write the marker */
 	erase_cells(f, block);
@@ -482,8 +494,8 @@ int flash_mark_bad(struct flash *f, uint64_t block)
 		flash_unit_cells(f, page)[f->g.page_size] = 0xff;
 		note_program(f, page);
 	}
+	f->bad_count += !f->bad[block];
 	f->bad[block] = 1;
-	f->bad_count++;
 	f->stats.markbads++;
 	return 0;
 }

@@ -39,6 +39,13 @@ void flash_scan_bad_blocks(struct flash *f);
 int flash_set_bad(struct flash *f, uint64_t block);
 
 /*
+ * @block reports bad from now on, as a block that went bad in use does,
+ * with no marker in its cells yet: a markbad still erases it and writes
+ * one (flash_set_bad() blocks are left as they are).
+ */
+int flash_set_grown_bad(struct flash *f, uint64_t block);
+
+/*
  * A storage unit whole (flash_unit_size() bytes: in-band, then OOB): the
  * raw cells, or set exactly as flash_load_page() does.
  */

@@ -24,7 +24,8 @@
 
 static const char usage[] =
 	"usage: muse inspect TRACE [--ops [--range A..B] [--kind K] [--block B]]\n"
-	"                          [--marks] [--block-history B] [--violations] [--json]\n"
+	"                          [--marks] [--block-history B] [--violations]\n"
+	"                          [--faults] [--json]\n"
 	"\n"
 	"Without options: a summary (geometry, provenance, op counts, size on disk\n"
 	"against bytes programmed).\n"
@@ -37,15 +38,17 @@ static const char usage[] =
 	"  --marks             list the marks and the files they declare\n"
 	"  --block-history B   every op on eraseblock B, with the marks between\n"
 	"  --violations        list the flash rule violations\n"
+	"  --faults            list the faults injected (muse record --faults)\n"
 	"  --json              JSON instead of text\n"
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit status: 0, or 2 when TRACE cannot be used (the message says why).\n";
 
-enum view { VIEW_SUMMARY, VIEW_OPS, VIEW_MARKS, VIEW_HISTORY, VIEW_VIOLATIONS };
+enum view { VIEW_SUMMARY, VIEW_OPS, VIEW_MARKS, VIEW_HISTORY, VIEW_VIOLATIONS,
+	    VIEW_FAULTS };
 
 enum { OPT_OPS = 256, OPT_RANGE, OPT_KIND, OPT_BLOCK, OPT_MARKS,
-       OPT_HISTORY, OPT_VIOLATIONS, OPT_JSON };
+       OPT_HISTORY, OPT_VIOLATIONS, OPT_JSON, OPT_FAULTS };
 
 struct inspect_args {
 	const char *trace;
@@ -65,6 +68,7 @@ static int parse_option(int c, struct inspect_args *a)
 	case OPT_OPS: a->view = VIEW_OPS; return 0;
 	case OPT_MARKS: a->view = VIEW_MARKS; return 0;
 	case OPT_VIOLATIONS: a->view = VIEW_VIOLATIONS; return 0;
+	case OPT_FAULTS: a->view = VIEW_FAULTS; return 0;
 	case OPT_JSON: a->json = true; return 0;
 	case OPT_RANGE: a->range = optarg; return 0;
 	case OPT_KIND:
@@ -100,6 +104,7 @@ static int parse(int argc, char **argv, struct inspect_args *a)
 		{ "marks", no_argument, NULL, OPT_MARKS },
 		{ "block-history", required_argument, NULL, OPT_HISTORY },
 		{ "violations", no_argument, NULL, OPT_VIOLATIONS },
+		{ "faults", no_argument, NULL, OPT_FAULTS },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -192,6 +197,7 @@ static int summary(struct trace *t, const struct inspect_args *a,
 	       " markbads)\n", "ops", c.ops, c.programs, c.erases, c.markbads);
 	printf("  %-22s %" PRIu64 "\n", "marks", c.marks);
 	printf("  %-22s %" PRIu64 "\n", "violations", c.violations);
+	printf("  %-22s %" PRIu64 "\n", "faults", trace_fault_count(t));
 	printf("  %-22s %" PRIu64 " distinct, %" PRIu64 " bytes, stored in %" PRIu64
 	       " (zstd, dictionary %" PRIu64 " bytes)\n", "payloads", c.payloads,
 	       c.payload_bytes, c.payload_stored, c.dictionary_bytes);
@@ -377,6 +383,45 @@ static int print_violation(void *ctx, const struct trace_violation *v)
 	return 0;
 }
 
+static int print_fault(void *ctx, const struct trace_fault *f)
+{
+	struct lister *l = ctx;
+
+	next_item(l);
+	if (l->json) {
+		printf("{\"after_op\": %" PRIu64 ", \"kind\": \"%s\", \"block\": %"
+		       PRIu64, f->seq, f->kind, f->block);
+		if (f->has_unit)
+			printf(", \"addr\": %" PRIu64, f->addr);
+		printf(", \"cells\": %" PRIu32 ", \"bad\": %s, \"time_ns\": %" PRIu64
+		       "}", f->bits, f->bad ? "true" : "false", f->time_ns);
+		return 0;
+	}
+	printf("after op %-8" PRIu64 " %-13s block %-6" PRIu64, f->seq, f->kind,
+	       f->block);
+	if (f->has_unit)
+		printf(" unit 0x%-9" PRIx64 " %" PRIu32 " cells", f->addr, f->bits);
+	printf("%s\n", f->bad ? " now bad" : "");
+	return 0;
+}
+
+static int list_faults(struct trace *t, const struct inspect_args *a,
+		       struct muse_error *e)
+{
+	struct lister l = { .json = a->json, .first = true };
+	char plan[2048];
+	int ret;
+
+	if (!a->json && !trace_get_meta(t, "faults", plan, sizeof(plan)))
+		printf("plan: %s\n", plan);
+	if (a->json)
+		printf("[");
+	ret = trace_for_each_fault(t, 0, UINT64_MAX, print_fault, &l, e);
+	if (a->json)
+		printf("]\n");
+	return ret;
+}
+
 /* The marks (each with its list of files) or the violations */
 static int list_events(struct trace *t, const struct inspect_args *a,
 		       struct muse_error *e)
@@ -418,6 +463,7 @@ int cmd_inspect(int argc, char **argv)
 		case VIEW_HISTORY: ret = list_ops(t, &a, &g, &e); break;
 		case VIEW_MARKS:
 		case VIEW_VIOLATIONS: ret = list_events(t, &a, &e); break;
+		case VIEW_FAULTS: ret = list_faults(t, &a, &e); break;
 		}
 	}
 	if (ret)

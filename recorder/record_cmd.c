@@ -47,6 +47,7 @@ struct record_args {
 	const char *mem;
 	const char *log;
 	const char *save;
+	const char *faults;
 	bool force;
 	bool record_reads;
 	bool inside;
@@ -76,6 +77,9 @@ static const char usage[] =
 	"      --mount-opts O   mount options\n"
 	"      --force          replace an existing trace\n"
 	"      --record-reads   record reads too\n"
+	"      --faults PLAN    a flash that fails as PLAN says once the filesystem\n"
+	"                       is prepared (mark mkfs-done; docs/faults.md);\n"
+	"                       every fault goes into the trace\n"
 	"  -s, --save FILE      also write the flash at the end to FILE\n"
 	"  -k, --kernel K       host (use /dev/muse here), a UML kernel's name (6.1,\n"
 	"                       6.12, see muse kernel list) or path (default:\n"
@@ -90,7 +94,7 @@ static const char usage[] =
 static int parse(int argc, char **argv, struct record_args *a)
 {
 	enum { OPT_FS = 256, OPT_MKFS, OPT_MOUNT, OPT_FORCE, OPT_READS,
-	       OPT_MEM, OPT_LOG, OPT_INSIDE };
+	       OPT_MEM, OPT_LOG, OPT_INSIDE, OPT_FAULTS };
 	static const struct option opts[] = {
 		{ "trace", required_argument, NULL, 't' },
 		{ "geometry", required_argument, NULL, 'g' },
@@ -101,6 +105,7 @@ static int parse(int argc, char **argv, struct record_args *a)
 		{ "mount-opts", required_argument, NULL, OPT_MOUNT },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "record-reads", no_argument, NULL, OPT_READS },
+		{ "faults", required_argument, NULL, OPT_FAULTS },
 		{ "save", required_argument, NULL, 's' },
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "mem", required_argument, NULL, OPT_MEM },
@@ -124,6 +129,7 @@ static int parse(int argc, char **argv, struct record_args *a)
 		case OPT_MOUNT: a->mount_opts = optarg; break;
 		case OPT_FORCE: a->force = true; break;
 		case OPT_READS: a->record_reads = true; break;
+		case OPT_FAULTS: a->faults = optarg; break;
 		case 's': a->save = optarg; break;
 		case 'k': a->kernel = optarg; break;
 		case OPT_MEM: a->mem = optarg; break;
@@ -209,6 +215,12 @@ static int start_daemon(struct session *s, struct muse_error *e)
 		argv[n++] = "--force";
 	if (a->record_reads)
 		argv[n++] = "--record-reads";
+	if (a->faults) {
+		argv[n++] = "--faults";
+		argv[n++] = (char *)a->faults;
+		argv[n++] = "--faults-from-mark";
+		argv[n++] = "mkfs-done";
+	}
 	if (a->save) {
 		argv[n++] = "--save";
 		argv[n++] = (char *)a->save;

@@ -25,6 +25,7 @@
 #include "flash_backend.h"
 #include "clock.h"
 #include "flash_io.h"
+#include "flash_raw.h"
 #include "hash.h"
 #include "journal.h"
 #include "trace_query.h"
@@ -46,6 +47,10 @@ struct recorder {
 	uint64_t seq;			/* last op journaled */
 	uint64_t t0;
 	bool record_reads;
+	struct faults *faults;		/* NULL: none (yet) */
+	struct faults *waiting;		/* armed by the mark named faults_from */
+	char *faults_from;
+	size_t fault_room;		/* journal bytes one request's faults need */
 	int stopped;			/* errno that ended the recording */
 	uint8_t *scratch;
 	struct recorder_stats stats;
@@ -102,6 +107,45 @@ static void on_violation(void *ctx, const struct flash_violation *v)
 	journal_add_violation(r->journal, &tv);
 }
 
+static void on_fault(void *ctx, const struct fault_event *ev)
+{
+	struct recorder *r = ctx;
+	struct trace_fault tf = {
+		.seq = ev->seq, .kind = fault_kind_name(ev->kind),
+		.block = ev->block, .has_unit = ev->has_unit, .addr = ev->addr,
+		.mask = ev->has_unit ? ev->mask : NULL,
+		.mask_len = flash_unit_size(r->flash), .bits = ev->bits,
+		.bad = ev->bad, .time_ns = elapsed(r),
+	};
+
+	flash_log_fault(stderr, ev);
+	/* room was made for it with the request */
+	journal_add_fault(r->journal, &tf);
+	r->stats.faults++;
+}
+
+int recorder_set_faults(struct recorder *r, struct faults *fa, const char *plan,
+			const char *from_mark)
+{
+	int ret;
+
+	pthread_mutex_lock(&r->lock);
+	r->fault_room = faults_max_events(fa) *
+			journal_fault_size(flash_unit_size(r->flash));
+	faults_set_handler(fa, on_fault, r);
+	ret = trace_set_meta(r->trace, "faults", plan);
+	if (!ret && from_mark) {
+		r->waiting = fa;
+		r->faults_from = strdup(from_mark);
+		ret = r->faults_from ? trace_set_meta(r->trace, "faults_from_mark",
+						      from_mark) : -ENOMEM;
+	} else if (!ret) {
+		r->faults = fa;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return ret;
+}
+
 static void journal_op(struct recorder *r, struct trace_op *op)
 {
 	op->seq = ++r->seq;
@@ -118,9 +162,11 @@ static int rec_program(void *ctx, const struct flash_program *p)
 	int ret;
 
 	pthread_mutex_lock(&r->lock);
-	ret = make_room(r, journal_op_size(p->len, p->ooblen) + VIOLATION_ROOM);
+	ret = make_room(r, journal_op_size(p->len, p->ooblen) + VIOLATION_ROOM +
+			r->fault_room);
 	if (!ret) {
-		op.result = flash_program(r->flash, p);
+		op.result = r->faults ? faults_program(r->faults, p, r->seq + 1) :
+			    flash_program(r->flash, p);
 		journal_op(r, &op);
 		r->stats.programs++;
 		r->stats.bytes_programmed += p->len + p->ooblen;
@@ -139,6 +185,17 @@ static int rec_write(void *ctx, const struct flash_io *io, const uint8_t *data,
 				    r->scratch, rec_program, r);
 }
 
+static int block_op(struct recorder *r, enum trace_op_kind kind,
+		    uint64_t block)
+{
+	if (r->faults && kind == TRACE_ERASE)
+		return faults_erase(r->faults, block, r->seq + 1);
+	if (r->faults)
+		return faults_mark_bad(r->faults, block, r->seq + 1);
+	return kind == TRACE_ERASE ? flash_erase(r->flash, block) :
+	       flash_mark_bad(r->flash, block);
+}
+
 /* Erase and markbad: one block, one op */
 static int rec_block_op(struct recorder *r, enum trace_op_kind kind,
 			uint64_t block)
@@ -148,10 +205,9 @@ static int rec_block_op(struct recorder *r, enum trace_op_kind kind,
 	int ret;
 
 	pthread_mutex_lock(&r->lock);
-	ret = make_room(r, journal_op_size(0, 0));
+	ret = make_room(r, journal_op_size(0, 0) + r->fault_room);
 	if (!ret) {
-		op.result = kind == TRACE_ERASE ? flash_erase(r->flash, block) :
-			    flash_mark_bad(r->flash, block);
+		op.result = block_op(r, kind, block);
 		journal_op(r, &op);
 		if (kind == TRACE_ERASE)
 			r->stats.erases++;
@@ -175,7 +231,24 @@ static int rec_mark_bad(void *ctx, uint64_t block)
 
 static int rec_is_bad(void *ctx, uint64_t block)
 {
-	return flash_is_bad(((struct recorder *)ctx)->flash, block);
+	struct recorder *r = ctx;
+	int ret;
+
+	if (!r->faults)
+		return flash_is_bad(r->flash, block);
+	pthread_mutex_lock(&r->lock);
+	ret = faults_is_bad(r->faults, block);
+	pthread_mutex_unlock(&r->lock);
+	return ret;
+}
+
+/* The faults a read causes, journaled like the rest */
+static void read_faults(struct recorder *r, const struct flash_io *io)
+{
+	pthread_mutex_lock(&r->lock);
+	if (!make_room(r, r->fault_room))
+		faults_after_read(r->faults, io, r->seq);
+	pthread_mutex_unlock(&r->lock);
 }
 
 static void rec_read(void *ctx, const struct flash_io *io, uint8_t *data,
@@ -185,6 +258,8 @@ static void rec_read(void *ctx, const struct flash_io *io, uint8_t *data,
 	struct trace_read rd;
 
 	flash_io_read(r->flash, io, data, oob, ecc);
+	if (r->faults)
+		read_faults(r, io);
 	if (!r->record_reads)
 		return;
 	pthread_mutex_lock(&r->lock);
@@ -241,6 +316,8 @@ int recorder_add_mark(struct recorder *r, const struct trace_mark *m,
 	if (!ret) {
 		*after_seq = r->seq;
 		r->stats.marks++;
+		if (r->faults_from && !strcmp(m->name, r->faults_from))
+			r->faults = r->waiting;
 	}
 	pthread_mutex_unlock(&r->lock);
 	if (ret)
@@ -360,6 +437,7 @@ static void recorder_free(struct recorder *r)
 {
 	free(r->trace_path);
 	free(r->journal_path);
+	free(r->faults_from);
 	free(r->scratch);
 	pthread_mutex_destroy(&r->lock);
 	free(r);

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "faults.h"
 #include "flash.h"
 #include "server.h"
 #include "trace.h"
@@ -48,6 +49,15 @@ int recorder_start(const struct recorder_options *o, struct flash *f,
 
 void recorder_backend(struct recorder *r, struct muse_backend *be);
 
+/*
+ * Serves through @fa from now on, or from the first mark named
+ * @from_mark if that is not NULL: every event it reports is journaled
+ * (the trace's faults table) and printed on stderr.  @plan, the plan in
+ * canonical form, goes into the trace's meta table.
+ */
+int recorder_set_faults(struct recorder *r, struct faults *fa,
+			const char *plan, const char *from_mark);
+
 /* Thread-safe: a mark between the operations done and those to come */
 int recorder_add_mark(struct recorder *r, const struct trace_mark *m,
 		      uint64_t *after_seq, struct muse_error *e);
@@ -66,6 +76,7 @@ struct recorder_stats {
 	uint64_t markbads;
 	uint64_t marks;
 	uint64_t reads;
+	uint64_t faults;
 	uint64_t bytes_programmed;
 	bool stopped;			/* a full disk (or worse) stopped it */
 };

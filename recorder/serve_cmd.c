@@ -28,6 +28,7 @@
 #include "init_params.h"
 #include "mark_server.h"
 #include "recorder.h"
+#include "serve_faults.h"
 #include "server.h"
 #include "util.h"
 
@@ -52,6 +53,8 @@ struct serve_args {
 	const char *mark_socket;
 	const char *command_line;
 	const char *fs;
+	const char *faults;
+	const char *faults_from;
 	bool force;
 	bool record_reads;
 	uint32_t max_io;
@@ -59,6 +62,7 @@ struct serve_args {
 	uint32_t timeout;
 	bool read_only;
 	bool strict;
+	bool read_cache_set;
 	struct image_spec fmt;
 	bool erased;		/* a new chip: every cell erased */
 };
@@ -81,6 +85,12 @@ static const char usage[] =
 	"      --bad-blocks L   factory bad blocks, e.g. 3,17,200\n"
 	"      --flip-bits L    cells that read flipped until their block is\n"
 	"                       erased, ADDR.BIT[,...], e.g. 0x800.3,0x801.0\n"
+	"      --faults PLAN    fail programs and erases, flip cells on reads\n"
+	"                       and with time, as PLAN says (docs/faults.md),\n"
+	"                       e.g. seed=1,program-fail@block=12,read-disturb=500;\n"
+	"                       every read then reaches the chip (--read-cache 0)\n"
+	"      --faults-from-mark NAME  with --trace: the plan starts at the\n"
+	"                       first mark NAME (muse record: mkfs-done)\n"
 	"  -s, --save FILE      write the flash to FILE on exit (nanddump-oob\n"
 	"                       layout for NAND, raw otherwise; see --format)\n"
 	"      --strict         answer flash rule violations with -EIO\n"
@@ -122,7 +132,7 @@ static int parse_u32_arg(const char *opt, const char *val, uint32_t max,
 
 enum { OPT_BAD = 256, OPT_STRICT, OPT_MTDPARTS, OPT_DEVICE, OPT_MAXIO,
        OPT_CACHE, OPT_RO, OPT_FLIP, OPT_FORCE, OPT_READS, OPT_SOCKET,
-       OPT_CMDLINE, OPT_FS, OPT_TIMEOUT };
+       OPT_CMDLINE, OPT_FS, OPT_TIMEOUT, OPT_FAULTS, OPT_FAULTS_FROM };
 
 static const struct option serve_options[] = {
 	{ "geometry", required_argument, NULL, 'g' },
@@ -131,6 +141,8 @@ static const struct option serve_options[] = {
 	{ "backing", required_argument, NULL, 'b' },
 	{ "bad-blocks", required_argument, NULL, OPT_BAD },
 	{ "flip-bits", required_argument, NULL, OPT_FLIP },
+	{ "faults", required_argument, NULL, OPT_FAULTS },
+	{ "faults-from-mark", required_argument, NULL, OPT_FAULTS_FROM },
 	{ "save", required_argument, NULL, 's' },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "read-only", no_argument, NULL, OPT_RO },
@@ -156,8 +168,10 @@ static int parse_number_option(int c, const char *v, struct serve_args *a)
 {
 	uint64_t size;
 
-	if (c == OPT_CACHE)
+	if (c == OPT_CACHE) {
+		a->read_cache_set = true;
 		return parse_u32_arg("--read-cache", v, 1024, &a->read_cache) ? 1 : 0;
+	}
 	if (c == OPT_TIMEOUT) {
 		if (parse_u32_arg("--timeout", v, MUSE_MAX_TIMEOUT, &a->timeout))
 			return 1;
@@ -183,6 +197,8 @@ static int parse_option(int c, const char *v, struct serve_args *a)
 	case 'b': a->backing = v; break;
 	case OPT_BAD: a->bad_blocks = v; break;
 	case OPT_FLIP: a->flip_bits = v; break;
+	case OPT_FAULTS: a->faults = v; break;
+	case OPT_FAULTS_FROM: a->faults_from = v; break;
 	case 't': a->trace = v; break;
 	case OPT_FORCE: a->force = true; break;
 	case OPT_READS: a->record_reads = true; break;
@@ -221,6 +237,13 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
 			argv[optind], usage);
 		return 1;
 	}
+	if (a->faults_from && (!a->faults || !a->trace)) {
+		fprintf(stderr, "muse serve: --faults-from-mark needs --faults and --trace\n");
+		return 1;
+	}
+	/* reads the kernel's cache answers would disturb nothing */
+	if (a->faults && !a->read_cache_set)
+		a->read_cache = 0;
 	if (image_parse_spec(a->format, &a->fmt, &e)) {
 		fprintf(stderr, "muse serve: %s\n", e.msg);
 		return 1;
@@ -467,7 +490,8 @@ static int serve(const struct serve_args *a, struct flash *f,
 	struct muse_error fe = { 0 };
 	struct flash_backend fb;
 	struct muse_backend be;
-	char bad[2048];
+	struct faults *fa = NULL;
+	char bad[2048], plan[2048];
 	int ret, fret;
 
 	if (geometry_is_nand(g) &&
@@ -483,9 +507,13 @@ static int serve(const struct serve_args *a, struct flash *f,
 		cfg.extras.badblocks = bad;
 	if (flash_backend_init(&fb, f, &be))
 		return muse_fail(e, -ENOMEM, "out of memory");
-	ret = a->trace ? start_recording(a, f, &cfg, &rec, e) : 0;
+	ret = a->faults ? serve_faults_start(a->faults, f, &fa, plan, sizeof(plan), e) : 0;
+	if (!ret && a->trace)
+		ret = start_recording(a, f, &cfg, &rec, e);
 	if (!ret && a->trace)
 		recorder_backend(rec.recorder, &be);
+	if (!ret && fa)
+		ret = serve_faults_use(fa, plan, a->faults_from, rec.recorder, &fb, e);
 	/* flash IO must not wait for reclaim that waits for flash IO */
 	if (!ret && prctl(PR_SET_IO_FLUSHER, 1, 0, 0, 0))
 		fprintf(stderr, "muse serve: warning: PR_SET_IO_FLUSHER: %s\n",
@@ -501,6 +529,9 @@ static int serve(const struct serve_args *a, struct flash *f,
 			fprintf(stderr, "muse serve: %s\n", fe.msg);
 		}
 	}
+	if (fa)
+		serve_faults_summary(fa);
+	faults_destroy(fa);
 	flash_backend_release(&fb);
 	return ret;
 }

@@ -16,6 +16,15 @@ static void be_read(void *ctx, const struct flash_io *io, uint8_t *data,
 	struct flash_backend *fb = ctx;
 
 	flash_io_read(fb->flash, io, data, oob, ecc);
+	if (fb->faults)
+		faults_after_read(fb->faults, io, fb->seq);
+}
+
+static int fault_program(void *ctx, const struct flash_program *p)
+{
+	struct flash_backend *fb = ctx;
+
+	return faults_program(fb->faults, p, ++fb->seq);
 }
 
 static int be_write(void *ctx, const struct flash_io *io, const uint8_t *data,
@@ -23,22 +32,37 @@ static int be_write(void *ctx, const struct flash_io *io, const uint8_t *data,
 {
 	struct flash_backend *fb = ctx;
 
+	if (fb->faults)
+		return flash_io_split_write(flash_geometry(fb->flash), io, data,
+					    oob, fb->scratch, fault_program, fb);
 	return flash_io_write(fb->flash, io, data, oob, fb->scratch);
 }
 
 static int be_erase(void *ctx, uint64_t block)
 {
-	return flash_erase(((struct flash_backend *)ctx)->flash, block);
+	struct flash_backend *fb = ctx;
+
+	if (fb->faults)
+		return faults_erase(fb->faults, block, ++fb->seq);
+	return flash_erase(fb->flash, block);
 }
 
 static int be_is_bad(void *ctx, uint64_t block)
 {
-	return flash_is_bad(((struct flash_backend *)ctx)->flash, block);
+	struct flash_backend *fb = ctx;
+
+	if (fb->faults)
+		return faults_is_bad(fb->faults, block);
+	return flash_is_bad(fb->flash, block);
 }
 
 static int be_mark_bad(void *ctx, uint64_t block)
 {
-	return flash_mark_bad(((struct flash_backend *)ctx)->flash, block);
+	struct flash_backend *fb = ctx;
+
+	if (fb->faults)
+		return faults_mark_bad(fb->faults, block, ++fb->seq);
+	return flash_mark_bad(fb->flash, block);
 }
 
 static int be_sync(void *ctx)
@@ -51,7 +75,7 @@ int flash_backend_init(struct flash_backend *fb, struct flash *f,
 {
 	const struct geometry *g = flash_geometry(f);
 
-	fb->flash = f;
+	*fb = (struct flash_backend){ .flash = f };
 	fb->scratch = malloc(g->oob_size ? g->oob_size : 1);
 	if (!fb->scratch)
 		return -ENOMEM;
@@ -71,6 +95,21 @@ void flash_backend_release(struct flash_backend *fb)
 {
 	free(fb->scratch);
 	fb->scratch = NULL;
+}
+
+void flash_backend_set_faults(struct flash_backend *fb, struct faults *fa)
+{
+	fb->faults = fa;
+	faults_set_handler(fa, flash_log_fault, stderr);
+}
+
+void flash_log_fault(void *stream, const struct fault_event *ev)
+{
+	char line[256];
+
+	fault_event_describe(ev, line, sizeof(line));
+	fprintf(stream, "muse: fault %s\n", line);
+	fflush(stream);
 }
 
 const char *flash_violation_name(enum flash_violation_kind kind)

@@ -115,6 +115,12 @@ size_t journal_op_size(uint32_t len, uint32_t ooblen)
 	       align8(sizeof(struct rec_op) + (size_t)len + ooblen);
 }
 
+size_t journal_fault_size(uint32_t mask_len)
+{
+	/* the longest kind name is short */
+	return sizeof(struct jrec) + align8(sizeof(struct rec_fault) + 32 + mask_len);
+}
+
 /* ---- appending ------------------------------------------------------ */
 
 static void put_header(struct journal *j, uint64_t off, uint32_t type,
@@ -200,6 +206,21 @@ int journal_add_read(struct journal *j, const struct trace_read *rd)
 	struct piece pc[] = { { &r, sizeof(r) } };
 
 	return append(j, REC_READ, pc, 1);
+}
+
+int journal_add_fault(struct journal *j, const struct trace_fault *f)
+{
+	struct rec_fault r = {
+		.seq = f->seq, .block = f->block, .addr = f->addr,
+		.time_ns = f->time_ns, .bits = f->bits, .has_unit = f->has_unit,
+		.bad = f->bad, .kind_len = (uint32_t)strlen(f->kind),
+		.mask_len = f->mask ? f->mask_len : 0,
+	};
+	struct piece pc[] = {
+		{ &r, sizeof(r) }, { f->kind, r.kind_len }, { f->mask, r.mask_len },
+	};
+
+	return append(j, REC_FAULT, pc, 3);
 }
 
 int journal_add_mark(struct journal *j, const struct trace_mark *m)

@@ -43,9 +43,11 @@ int journal_add_op(struct journal *j, const struct trace_op *op);
 int journal_add_mark(struct journal *j, const struct trace_mark *m);
 int journal_add_violation(struct journal *j, const struct trace_violation *v);
 int journal_add_read(struct journal *j, const struct trace_read *r);
+int journal_add_fault(struct journal *j, const struct trace_fault *f);
 
 /* Bytes a record of these needs (for reserving space ahead) */
 size_t journal_op_size(uint32_t len, uint32_t ooblen);
+size_t journal_fault_size(uint32_t mask_len);
 
 /*
  * Moves every pending record into @t in one transaction and marks them

@@ -115,6 +115,27 @@ out:
 	return ret;
 }
 
+static int apply_fault(struct trace *t, const struct jrec *h, const uint8_t *p)
+{
+	struct rec_fault r;
+	char kind[32];
+
+	if (h->len < sizeof(r))
+		return -EBADMSG;
+	memcpy(&r, p, sizeof(r));
+	if (r.kind_len >= sizeof(kind) ||
+	    (uint64_t)sizeof(r) + r.kind_len + r.mask_len != h->len)
+		return -EBADMSG;
+	memcpy(kind, p + sizeof(r), r.kind_len);
+	kind[r.kind_len] = 0;
+	return trace_add_fault(t, &(struct trace_fault){
+		.seq = r.seq, .kind = kind, .block = r.block,
+		.has_unit = r.has_unit, .addr = r.addr,
+		.mask = r.mask_len ? p + sizeof(r) + r.kind_len : NULL,
+		.mask_len = r.mask_len, .bits = r.bits, .bad = r.bad,
+		.time_ns = r.time_ns });
+}
+
 static int apply_record(struct trace *t, const struct jrec *h,
 			const uint8_t *p, uint64_t *ops)
 {
@@ -132,6 +153,8 @@ static int apply_record(struct trace *t, const struct jrec *h,
 		return ret;
 	case REC_MARK:
 		return apply_mark(t, h, p);
+	case REC_FAULT:
+		return apply_fault(t, h, p);
 	case REC_VIOLATION: {
 		struct rec_violation r;
 

@@ -4,7 +4,9 @@
  * A trace stores what was programmed, not what the cells became; applying
  * the ops in order to the initial state gives the cells exactly (a
  * program ANDs, an erase clears, a markbad erases and marks).  Ops the
- * flash refused (a non-zero result) changed nothing and are skipped.
+ * flash refused (a non-zero result) are skipped: what a failed program or
+ * erase did to the cells is in the trace's faults, applied after the op
+ * they follow, as is every other change a fault plan made.
  */
 #ifndef MUSE_REBUILD_H
 #define MUSE_REBUILD_H

@@ -45,6 +45,8 @@ const char *const trace_stmt_sql[ST_COUNT] = {
 	[ST_META_PUT] = "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?",
 	[ST_DICT_PUT] = "INSERT INTO dictionaries (id, data) VALUES (?, ?)",
+	[ST_FAULT_PUT] = "INSERT INTO faults (seq, kind, block, addr, mask, bits,"
+			 " bad, time_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 };
 
 int trace_journal_path(const char *trace, char *buf, size_t size)

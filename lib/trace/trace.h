@@ -87,6 +87,23 @@ struct trace_read {
 	uint64_t time_ns;
 };
 
+/*
+ * A fault's change (muse record --faults): after op @seq, the unit at
+ * @addr has damage @mask (flash_set_damage()), and/or @block reads bad.
+ */
+struct trace_fault {
+	uint64_t seq;
+	const char *kind;	/* "program-fail", ... (schema/trace/004) */
+	uint64_t block;
+	bool has_unit;
+	uint64_t addr;
+	const uint8_t *mask;	/* mask_len bytes: the flash's unit size */
+	uint32_t mask_len;
+	uint32_t bits;
+	bool bad;
+	uint64_t time_ns;
+};
+
 struct trace;
 
 enum trace_mode {
@@ -132,6 +149,7 @@ int trace_add_op(struct trace *t, const struct trace_op *op);
 int trace_add_mark(struct trace *t, const struct trace_mark *m);
 int trace_add_violation(struct trace *t, const struct trace_violation *v);
 int trace_add_read(struct trace *t, const struct trace_read *r);
+int trace_add_fault(struct trace *t, const struct trace_fault *f);
 
 /* Highest op sequence number (0 for none) */
 uint64_t trace_last_seq(struct trace *t);

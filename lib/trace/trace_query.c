@@ -195,6 +195,9 @@ static const char *const content_sql[] = {
 	"SELECT id, after_seq, name, time_ns FROM marks ORDER BY id",
 	"SELECT f.mark, f.path, f.kind, f.size, f.sha256, c.hash FROM mark_files f"
 	" LEFT JOIN blobs c ON c.id = f.content ORDER BY f.mark, f.path",
+	/* from schema version 4 */
+	"SELECT f.id, f.seq, f.kind, f.block, f.addr, f.bits, f.bad, f.time_ns,"
+	" m.hash FROM faults f LEFT JOIN blobs m ON m.id = f.mask ORDER BY f.id",
 };
 
 /* Every column of every row of @st, typed and length-prefixed, into @m */
@@ -226,7 +229,9 @@ int trace_content_digest(struct trace *t, uint8_t out[32], struct muse_error *e)
 	FILE *m = open_memstream(&buf, &len);
 	int ret = m ? 0 : muse_fail(e, -ENOMEM, "out of memory");
 
-	for (size_t i = 0; !ret && i < sizeof(content_sql) / sizeof(content_sql[0]); i++) {
+	size_t n = sizeof(content_sql) / sizeof(content_sql[0]) - (t->version < 4);
+
+	for (size_t i = 0; !ret && i < n; i++) {
 		sqlite3_stmt *st = NULL;
 
 		ret = prepare(t, content_sql[i], &st, e);
@@ -453,6 +458,65 @@ int trace_for_each_violation(struct trace *t, trace_violation_fn fn, void *ctx,
 	ret = prepare(t, "SELECT seq, kind, block, page, detail FROM violations"
 		      " ORDER BY seq", &st, e);
 	return each_row(t, st, ret, &r);
+}
+
+/* ---- faults ----------------------------------------------------------------- */
+
+uint64_t trace_fault_count(struct trace *t)
+{
+	return t->version < 4 ? 0 : count(t, "SELECT count(*) FROM faults", 0);
+}
+
+static int fault_row(struct trace *t, sqlite3_stmt *st, struct buffer *mask,
+		     struct trace_fault *f, struct muse_error *e)
+{
+	ssize_t n = 0;
+
+	*f = (struct trace_fault){
+		.seq = (uint64_t)sqlite3_column_int64(st, 0),
+		.kind = text(st, 1),
+		.block = (uint64_t)sqlite3_column_int64(st, 2),
+		.has_unit = sqlite3_column_type(st, 3) != SQLITE_NULL,
+		.addr = (uint64_t)sqlite3_column_int64(st, 3),
+		.bits = (uint32_t)sqlite3_column_int64(st, 5),
+		.bad = sqlite3_column_int(st, 6) != 0,
+		.time_ns = (uint64_t)sqlite3_column_int64(st, 7),
+	};
+	if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+		n = trace_blob_get(t, sqlite3_column_int64(st, 4), mask);
+		if (n < 0)
+			return muse_fail(e, (int)n, "%s: the mask of a fault after op %"
+					 PRIu64 " is damaged", t->path, f->seq);
+		f->mask = mask->p;
+		f->mask_len = (uint32_t)n;
+	}
+	return 0;
+}
+
+int trace_for_each_fault(struct trace *t, uint64_t first, uint64_t last,
+			 trace_fault_fn fn, void *ctx, struct muse_error *e)
+{
+	struct buffer mask = { 0 };
+	sqlite3_stmt *st = NULL;
+	struct trace_fault f;
+	int ret, rc = SQLITE_DONE;
+
+	if (t->version < 4)
+		return 0;
+	ret = prepare(t, "SELECT seq, kind, block, addr, mask, bits, bad, time_ns"
+		      " FROM faults WHERE seq BETWEEN ? AND ? ORDER BY seq, id", &st, e);
+	if (!ret) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)first);
+		sqlite3_bind_int64(st, 2, last > INT64_MAX ? INT64_MAX :
+					  (sqlite3_int64)last);
+	}
+	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ret = fault_row(t, st, &mask, &f, e);
+		if (!ret)
+			ret = fn(ctx, &f);
+	}
+	free(mask.p);
+	return finish(t, st, ret, rc, e);
 }
 
 /* ---- integrity and storage ------------------------------------------------- */

@@ -1,6 +1,6 @@
 /*
  * trace_query.h - questions asked of a trace: statistics, marks with the
- * files they declare, op headers, violations, integrity.  Together with
+ * files they declare, op headers, violations, faults, integrity.  Together with
  * trace.h this is the whole of what the tool asks a trace; no SQL about
  * traces is written anywhere else.
  */
@@ -105,5 +105,19 @@ int trace_for_each_payload(struct trace *t, trace_payload_fn fn, void *ctx,
 			   struct muse_error *e);
 int trace_for_each_dictionary(struct trace *t, trace_dictionary_fn fn,
 			      void *ctx, struct muse_error *e);
+
+/* ---- faults ---- */
+
+typedef int (*trace_fault_fn)(void *ctx, const struct trace_fault *f);
+
+/*
+ * Calls @fn for the faults taking effect after ops @first..@last, in
+ * order, masks decompressed; a trace without faults has none.
+ */
+int trace_for_each_fault(struct trace *t, uint64_t first, uint64_t last,
+			 trace_fault_fn fn, void *ctx, struct muse_error *e);
+
+/* Faults recorded: 0 for a trace without (or from before) them */
+uint64_t trace_fault_count(struct trace *t);
 
 #endif

@@ -209,6 +209,29 @@ int trace_add_read(struct trace *t, const struct trace_read *r)
 	return trace_run(s);
 }
 
+int trace_add_fault(struct trace *t, const struct trace_fault *f)
+{
+	sqlite3_stmt *s = t->stmt[ST_FAULT_PUT];
+	sqlite3_int64 mid = 0;
+	int ret;
+
+	if (!s)
+		return -EROFS;
+	if (f->mask && (ret = trace_blob_put(t, f->mask, f->mask_len, &mid)))
+		return ret;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)f->seq);
+	sqlite3_bind_text(s, 2, f->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)f->block);
+	if (f->has_unit)
+		sqlite3_bind_int64(s, 4, (sqlite3_int64)f->addr);
+	if (f->mask)
+		sqlite3_bind_int64(s, 5, mid);
+	sqlite3_bind_int64(s, 6, f->bits);
+	sqlite3_bind_int(s, 7, f->bad);
+	sqlite3_bind_int64(s, 8, (sqlite3_int64)f->time_ns);
+	return trace_run(s);
+}
+
 static bool all_ff(const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

@@ -42,6 +42,7 @@ enum rec_type {
 	REC_VIOLATION = 3,
 	REC_READ = 4,
 	REC_WRAP = 5,
+	REC_FAULT = 6,
 };
 
 struct rec_op {
@@ -90,6 +91,20 @@ struct rec_read {
 	uint32_t mode;
 	uint32_t corrected;
 	uint32_t failed;
+	uint32_t padding;
+};
+
+/* followed by the kind's name (kind_len bytes) and the mask */
+struct rec_fault {
+	uint64_t seq;
+	uint64_t block;
+	uint64_t addr;
+	uint64_t time_ns;
+	uint32_t bits;
+	uint32_t has_unit;
+	uint32_t bad;
+	uint32_t kind_len;
+	uint32_t mask_len;
 	uint32_t padding;
 };
 

@@ -9,6 +9,7 @@
 
 #include "inspect_cmd.h"
 #include "convert_cmd.h"
+#include "fuzz_cmd.h"
 #include "kernel_cmd.h"
 #include "mount_cmd.h"
 #include "mark_cmd.h"
@@ -37,6 +38,7 @@ static const char usage[] =
 	"  replay   the flash as it was at a point of a trace\n"
 	"  sweep    check every cut point of a trace\n"
 	"  merge    combine the results of sweep shards\n"
+	"  fuzz     fault injection campaigns: a workload on failing flash\n"
 	"  convert  a flash image from one format to another (dumps, ubinize,\n"
 	"           mkfs.jffs2, controller layouts)\n"
 	"  mount    every state of a trace as read-only files (FUSE)\n"
@@ -68,6 +70,7 @@ static const struct command commands[] = {
 	{ "replay", cmd_replay },
 	{ "sweep", cmd_sweep },
 	{ "merge", cmd_merge },
+	{ "fuzz", cmd_fuzz },
 	{ "convert", cmd_convert },
 	{ "mount", cmd_mount },
 	{ "uml", cmd_uml },

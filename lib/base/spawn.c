@@ -5,6 +5,7 @@
 #include "spawn.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +94,26 @@ int spawn_run(char *const argv[], char *out, size_t outlen)
 	if (out) {
 		read_into(fd, out, outlen);
 		close(fd);
+	}
+	return finish(pid);
+}
+
+int spawn_run_to(char *const argv[], const char *path)
+{
+	pid_t pid;
+	int fd;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			_exit(126);
+		execvp(argv[0], argv);
+		fprintf(stderr, "muse: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
 	}
 	return finish(pid);
 }

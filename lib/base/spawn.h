@@ -17,6 +17,9 @@ const char *spawn_self(void);
  */
 int spawn_run(char *const argv[], char *out, size_t outlen);
 
+/* Runs @argv with its stdout and stderr into the file @path, and waits */
+int spawn_run_to(char *const argv[], const char *path);
+
 /*
  * Runs @argv and returns all its stdout in a new buffer (@len bytes, not
  * NUL-terminated); NULL if it could not run or did not exit 0

@@ -77,6 +77,16 @@ int fault_plan_parse(const char *spec, const struct geometry *g,
 /* The canonical form, which fault_plan_parse() reads back. */
 int fault_plan_format(const struct fault_plan *p, char *buf, size_t size);
 
+/*
+ * A plan drawn from @seed for a fuzzing run: one to three items of the
+ * kinds in @kinds (bits 1 << enum fault_kind; those the chip cannot have
+ * are left out), at ops in [@first_op, @last_op], on blocks of @g, at
+ * rates that show within a short workload.  Stuck cells are at most the
+ * ECC strength, so ECC can always correct them.  -EINVAL if no kind fits.
+ */
+int fault_plan_draw(uint64_t seed, const struct geometry *g, uint64_t first_op,
+		    uint64_t last_op, unsigned kinds, struct fault_plan *p);
+
 /* "program-fail", "erase-fail", ... */
 const char *fault_kind_name(enum fault_kind kind);
 int fault_kind_from_name(const char *name, enum fault_kind *kind);

@@ -393,3 +393,38 @@ TEST(fault_same_seed_same_bytes_other_seed_other_bytes)
 	CHECK(run_plan(a) == run_plan(a));
 	CHECK(run_plan(a) != run_plan(b));
 }
+
+TEST(fault_plan_draw_is_seeded_valid_and_fits_the_chip)
+{
+	struct fault_plan p, q;
+	struct geometry nand, nor;
+	struct muse_error e;
+	char a[512], b[512];
+
+	CHECK_INT(geometry_parse("nand-2k,size=16m", &nand, &e), 0);
+	CHECK_INT(geometry_parse("nor-64k,size=8m", &nor, &e), 0);
+	for (uint64_t seed = 1; seed < 300; seed++) {
+		CHECK_INT(fault_plan_draw(seed, &nand, 400, 900, ~0u, &p), 0);
+		CHECK_INT(fault_plan_draw(seed, &nand, 400, 900, ~0u, &q), 0);
+		CHECK_INT(fault_plan_format(&p, a, sizeof(a)), 0);
+		CHECK_INT(fault_plan_format(&q, b, sizeof(b)), 0);
+		CHECK_STR(a, b);
+		CHECK_INT(fault_plan_parse(a, &nand, &q, &e), 0);
+		CHECK(p.count >= 1 && p.count <= 3);
+		for (unsigned i = 0; i < p.count; i++) {
+			const struct fault_item *it = &p.items[i];
+
+			if (it->where == FAULT_AT_OP)
+				CHECK(it->value >= 400 && it->value <= 900);
+			if (it->kind == FAULT_STUCK_BITS)
+				CHECK(it->n >= 1 && it->n <= nand.ecc_strength);
+		}
+		CHECK_INT(fault_plan_draw(seed, &nor, 400, 900, ~0u, &p), 0);
+		for (unsigned i = 0; i < p.count; i++)
+			CHECK(p.items[i].kind != FAULT_GROWN_BAD);
+	}
+	CHECK_INT(fault_plan_draw(1, &nor, 1, 9, 1u << FAULT_GROWN_BAD, &p), -EINVAL);
+	CHECK_INT(fault_plan_draw(1, &nand, 9, 1, ~0u, &p), -EINVAL);
+	CHECK_INT(fault_plan_draw(1, &nand, 1, 9, 1u << FAULT_WEAR, &p), 0);
+	CHECK_INT(p.items[0].kind, FAULT_WEAR);
+}

@@ -1,0 +1,300 @@
+/*
+ * fuzz_faults.c - fault injection campaigns (see fuzz_faults.h).
+ *
+ * The campaign process draws the plans and hands each run to a worker
+ * (this program again, "muse fuzz run-one"), which records the workload
+ * in its own UML guest and judges the result with "muse replay
+ * --verdict" in another: two boots per run, nothing shared between runs
+ * but the directory.
+ */
+#define _GNU_SOURCE
+#include "fuzz_faults.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fault_plan.h"
+#include "rng.h"
+#include "spawn.h"
+#include "trace.h"
+
+/* What a kernel in trouble prints, whatever the subsystem */
+static const char crash_re[] =
+	"BUG:|WARNING:|Oops|KASAN|UBSAN|possible recursive locking|"
+	"possible circular locking|inconsistent lock state|INFO: task .* blocked|"
+	"hung_task|soft lockup|rcu_sched self-detected|general protection|"
+	"Kernel panic|kernel BUG|ODEBUG";
+
+/*
+ * What UBI, UBIFS and JFFS2 say when they meet the faults a plan injects:
+ * reactions, not failures (docs/faults.md)
+ */
+static const char *const fault_allow[] = {
+	"ECC error", "bit-?flip", "error -74", "error -5 ", "error -117",
+	"while reading", "while writing", "mark PEB", "PEBs left in the reserve",
+	"recover PEB", "recovered", "read-only mode", "reserved/available",
+	"torture", "bad physical eraseblock", "failed to (erase|write|read)",
+	"jffs2: .*(fail|error|bad|obsolete|ECC)", NULL,
+};
+
+static const char *const verdict_names[FUZZ_VERDICTS] = {
+	[FUZZ_PASS] = "pass", [FUZZ_WORKLOAD] = "workload", [FUZZ_FAIL] = "fail",
+	[FUZZ_CRASH] = "crash", [FUZZ_ERROR] = "error",
+};
+
+const char *fuzz_verdict_name(enum fuzz_verdict v)
+{
+	return v < FUZZ_VERDICTS ? verdict_names[v] : "?";
+}
+
+int fuzz_verdict_parse(const char *s, size_t len)
+{
+	for (int v = 0; v < FUZZ_VERDICTS; v++)
+		if (strlen(verdict_names[v]) == len && !strncmp(s, verdict_names[v], len))
+			return v;
+	return -1;
+}
+
+/* ---- running a step ------------------------------------------------------------ */
+
+static void path_of(char *buf, size_t size, const char *out, const char *id,
+		    const char *what)
+{
+	snprintf(buf, size, "%s/runs/%s.%s", out, id, what);
+}
+
+/* The first line of @path that matches @re, into @why */
+static bool find_line(const char *path, const char *re, char *why, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	regex_t rx;
+	bool found = false;
+
+	if (!f)
+		return false;
+	if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB)) {
+		fclose(f);
+		return false;
+	}
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (regexec(&rx, line, 0, NULL, 0))
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		snprintf(why, size, "%s", line);
+		found = true;
+	}
+	regfree(&rx);
+	fclose(f);
+	return found;
+}
+
+struct argv_buf {
+	char *v[96];
+	int n;
+};
+
+static void add(struct argv_buf *a, const char *s)
+{
+	if (a->n < (int)(sizeof(a->v) / sizeof(a->v[0])) - 1)
+		a->v[a->n++] = (char *)s;
+	a->v[a->n] = NULL;
+}
+
+static void add_kernel(struct argv_buf *a, const struct fuzz_faults_options *o)
+{
+	if (o->kernel) {
+		add(a, "--kernel");
+		add(a, o->kernel);
+	}
+	if (o->mem) {
+		add(a, "--mem");
+		add(a, o->mem);
+	}
+}
+
+/* "muse record" of the workload into @trace, under @plan if not NULL */
+static void record_argv(struct argv_buf *a, const struct fuzz_faults_options *o,
+			const char *trace, const char *log, const char *plan)
+{
+	add(a, spawn_self());
+	add(a, "record");
+	add(a, "--force");
+	add(a, "--trace");
+	add(a, trace);
+	add(a, "--log");
+	add(a, log);
+	add(a, "--geometry");
+	add(a, o->geometry);
+	add(a, "--fs");
+	add(a, o->fs);
+	if (plan) {
+		add(a, "--faults");
+		add(a, plan);
+	}
+	add_kernel(a, o);
+	add(a, "--");
+	for (int i = 0; o->workload[i]; i++)
+		add(a, o->workload[i]);
+}
+
+/* "muse replay --verdict" of @trace at @at (a cut @model with @seed) */
+static void judge_argv(struct argv_buf *a, const struct fuzz_faults_options *o,
+		       const char *trace, const char *at, const char *model,
+		       const char *seed)
+{
+	add(a, spawn_self());
+	add(a, "replay");
+	add(a, trace);
+	add(a, "--at");
+	add(a, at);
+	if (model) {
+		add(a, "--cut");
+		add(a, model);
+		add(a, "--seed");
+		add(a, seed);
+	}
+	add(a, "--verdict");
+	if (o->check) {
+		add(a, "--check");
+		add(a, o->check);
+	}
+	for (int i = 0; fault_allow[i]; i++) {
+		add(a, "--allow");
+		add(a, fault_allow[i]);
+	}
+	add_kernel(a, o);
+}
+
+/* ---- one run ---------------------------------------------------------------------- */
+
+struct run_paths {
+	char trace[4096], log[4096], rec[4096], judge[4096], verdict[4096];
+	char judge_cmd[4096];
+};
+
+static void run_paths(struct run_paths *p, const char *out, const char *id)
+{
+	path_of(p->trace, sizeof(p->trace), out, id, "db");
+	path_of(p->log, sizeof(p->log), out, id, "kernel.log");
+	path_of(p->rec, sizeof(p->rec), out, id, "record.out");
+	path_of(p->judge, sizeof(p->judge), out, id, "verdict.out");
+	path_of(p->verdict, sizeof(p->verdict), out, id, "verdict");
+	path_of(p->judge_cmd, sizeof(p->judge_cmd), out, id, "judge");
+}
+
+/* @argv as a shell command line, one line into @path */
+static void save_command(char *const argv[], const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return;
+	for (int i = 0; argv[i]; i++) {
+		fputs(i ? " '" : "'", f);
+		for (const char *c = argv[i]; *c; c++)
+			*c == '\'' ? fputs("'\\''", f) : fputc(*c, f);
+		fputc('\'', f);
+	}
+	fputc('\n', f);
+	fclose(f);
+}
+
+/* Where to judge: the end, or a cut drawn after @first_op */
+static int judge_point(const char *trace, uint64_t first_op, uint64_t seed,
+		       bool cut, char *at, size_t size, const char **model)
+{
+	struct muse_error e;
+	struct trace *t;
+	uint64_t last, rng = seed ^ 0x6a09e667f3bcc909ull;
+
+	*model = NULL;
+	snprintf(at, size, "end");
+	if (!cut)
+		return 0;
+	if (trace_open(trace, TRACE_READ, &t, &e))
+		return -EIO;
+	last = trace_last_seq(t);
+	trace_close(t, NULL);
+	if (last < first_op)
+		return 0;
+	snprintf(at, size, "%" PRIu64, first_op + splitmix64(&rng) % (last - first_op + 1));
+	*model = splitmix64(&rng) % 2 ? "torn" : "clean";
+	return 0;
+}
+
+static enum fuzz_verdict judge_run(const struct fuzz_faults_options *o,
+				   const struct run_paths *p, int recorded,
+				   uint64_t first_op, uint64_t seed, char *why,
+				   size_t size)
+{
+	struct argv_buf a = { 0 };
+	char at[32], seedstr[32];
+	const char *model;
+	struct stat st;
+	int rc;
+
+	if (find_line(p->log, crash_re, why, size))
+		return FUZZ_CRASH;
+	if (recorded >= 128) {
+		snprintf(why, size, "the recording died (status %d; see %.300s)", recorded, p->rec);
+		return FUZZ_CRASH;
+	}
+	if (stat(p->trace, &st) || judge_point(p->trace, first_op, seed,
+					       o->cut_at_random, at, sizeof(at), &model)) {
+		snprintf(why, size, "no trace (record status %d; see %.300s)", recorded, p->rec);
+		return FUZZ_ERROR;
+	}
+	snprintf(seedstr, sizeof(seedstr), "%" PRIu64, seed % 1000 + 1);
+	judge_argv(&a, o, p->trace, at, model, seedstr);
+	save_command(a.v, p->judge_cmd);
+	rc = spawn_run_to(a.v, p->judge);
+	if (rc == 1 || rc >= 128) {
+		char line[512];
+
+		if (find_line(p->judge, "^reason: ", line, sizeof(line)))
+			snprintf(why, size, "at %s%s%s: %.400s", at, model ? " " : "",
+				 model ? model : "", line + strlen("reason: "));
+		else
+			snprintf(why, size, "judged at %s: status %d", at, rc);
+		return rc == 1 ? FUZZ_FAIL : FUZZ_CRASH;
+	}
+	if (rc) {
+		snprintf(why, size, "judging at %s failed (status %d; see %.300s)", at, rc, p->judge);
+		return FUZZ_ERROR;
+	}
+	snprintf(why, size, "%sjudged at %s%s%s", recorded ? "the workload failed; " : "",
+		 at, model ? " " : "", model ? model : "");
+	return recorded ? FUZZ_WORKLOAD : FUZZ_PASS;
+}
+
+int fuzz_faults_run_one(const struct fuzz_faults_options *o, const char *id,
+			const char *plan, uint64_t first_op, uint64_t seed,
+			struct muse_error *e)
+{
+	struct argv_buf a = { 0 };
+	struct run_paths p;
+	enum fuzz_verdict v;
+	char why[512];
+	FILE *f;
+	int rc;
+
+	run_paths(&p, o->out, id);
+	record_argv(&a, o, p.trace, p.log, plan);
+	rc = spawn_run_to(a.v, p.rec);
+	if (rc < 0)
+		return muse_fail(e, rc, "cannot run muse record: %s", strerror(-rc));
+	v = judge_run(o, &p, rc, first_op, seed, why, sizeof(why));
+	f = fopen(p.verdict, "w");
+	if (!f)
+		return muse_fail(e, -errno, "%s: %s", p.verdict, strerror(errno));
+	fprintf(f, "%s\t%s\n", fuzz_verdict_name(v), why);
+	fclose(f);
+	printf("verdict: %s\t%s\n", fuzz_verdict_name(v), why);
+	return 0;
+}

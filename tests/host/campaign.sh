@@ -1,0 +1,91 @@
+#!/bin/bash
+# "muse fuzz faults" campaigns, from the host as users run them: runs on
+# plans drawn from the seed, each judged; a failing --check is found in
+# every run, kept with its plan, kernel log and a reproduce file whose
+# commands give the same verdict again; a stopped campaign goes on where
+# it was; a power cut drawn within a run is judged; bad options and a
+# workload that fails on a healthy chip are refused.
+. "$(dirname "$0")/../lib.sh"
+
+cat > "$WORK/w" <<'W'
+#!/bin/bash
+set -e
+head -c 150000 /dev/urandom > "$MUSE_MNT/a"; sync
+muse mark a --expect "$MUSE_MNT/a"
+head -c 150000 /dev/urandom > "$MUSE_MNT/b"; sync
+mv "$MUSE_MNT/b" "$MUSE_MNT/c"; sync
+muse mark moved --expect "$MUSE_MNT/c" --absent "$MUSE_MNT/b"
+W
+chmod +x "$WORK/w"
+
+fuzz() { "$MUSE" fuzz faults --jobs 2 "$@"; }
+# json FILE KEY...: those values of the summary, space-separated
+json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(*[d[k] for k in sys.argv[2:]])" "$@"; }
+
+# ---- every run fails --check: found, kept, reproduced --------------------------
+c=$WORK/checked
+rc=0
+fuzz --out "$c" --runs 2 --check false -- "$WORK/w" > "$WORK/checked.out" 2>&1 || rc=$?
+check "a failing --check: exit 1" test "$rc" = 1
+check "summary: 2 runs, both fail" test "$(json "$c/summary.json" runs fail)" = "2 2"
+check "a healthy baseline recorded first" test -s "$c/baseline.db"
+n=0
+for f in "$c"/failures/*/; do
+	n=$((n + 1))
+	check "kept $(basename "$f"): plan, verdict, kernel log, reproduce" \
+		test -s "$f/plan" -a -s "$f/verdict" -a -s "$f/kernel.log" -a -s "$f/reproduce"
+done
+check "each failing run kept" test "$n" = 2
+f=$(ls -d "$c"/failures/*/ | head -n 1)
+check "the verdict names the check" grep -q 'at end: --check exited with status 1' "$f/verdict"
+check "the plan is one muse serve takes" sh -c "grep -qE '^seed=[0-9]+,' '$f/plan'"
+rc=0
+bash -c "$(grep -v '^#' "$f/reproduce" | head -n 1)" > "$WORK/again" 2>&1 || rc=$?
+check "reproduce: the verdict again, exit 1" test "$rc" = 1
+check "reproduce: the same reason" grep -qx 'reason: --check exited with status 1' "$WORK/again"
+
+# ---- stopped and resumed: only the runs that are missing ---------------------------
+before=$(stat -c %Y "$c"/runs/*.record.out | sort | tr '\n' ' ')
+fuzz --out "$c" --runs 3 --check false -- "$WORK/w" > "$WORK/resumed.out" 2>&1
+check "resumed: 3 runs counted" test "$(json "$c/summary.json" runs)" = 3
+check "resumed: one more run recorded" test "$(ls "$c"/runs/*.record.out | wc -l)" = 3
+check "resumed: the earlier runs left alone" sh -c \
+	"stat -c %Y '$c'/runs/*.record.out | sort | head -n 2 | tr '\n' ' ' | grep -qx '$before'"
+# another campaign of the same seed (its baseline given): the same first run
+mkdir -p "$WORK/same" && cp "$c/baseline.db" "$WORK/same/"
+fuzz --out "$WORK/same" --runs 1 --check false -- "$WORK/w" > /dev/null 2>&1
+first=$(ls "$c"/runs/ | grep -m1 '\.db$')
+check "the same seed draws the same plan" sh -c \
+	"'$MUSE' inspect '$c/runs/$first' | grep '  faults ' > '$WORK/p1' && '$MUSE' inspect '$WORK/same/runs/$first' | grep '  faults ' | cmp - '$WORK/p1'"
+
+# ---- faults of every kind, and power cuts drawn within the runs -----------------------
+r=$WORK/random
+rc=0
+fuzz --out "$r" --runs 4 --seed 7 --cut-at-random -- "$WORK/w" > "$WORK/random.out" 2>&1 || rc=$?
+found=$(json "$r/summary.json" fail crash | awk '{print $1 + $2}')
+check "cut at random: 4 runs judged" test "$(ls "$r"/runs/*.verdict | wc -l)" = 4
+check "cut at random: each judged at a cut within its run" sh -c \
+	"cat '$r'/runs/*.verdict | grep -vcE '^(pass|workload|fail)	.*at [0-9]+ (torn|clean)' | grep -qx 0"
+check "cut at random: exit status says whether it found something" \
+	test "$rc" = "$([ "${found:-0}" -gt 0 ] && echo 1 || echo 0)"
+check "faults were injected" sh -c \
+	"for t in '$r'/runs/*.db; do '$MUSE' inspect \"\$t\" --faults; done | grep -qE '^after op'"
+
+# ---- refused ----------------------------------------------------------------------------
+refused() {
+	local name=$1 want=$2 rc=0
+	shift 2
+	"$MUSE" fuzz faults "$@" > "$WORK/ref.out" 2>&1 || rc=$?
+	if [ "$rc" = 2 ] && grep -q -- "$want" "$WORK/ref.out"; then
+		pass "$name"
+	else
+		fail "$name" "exit $rc: $(head -c 300 "$WORK/ref.out" | tr '\n' ' ')"
+	fi
+}
+refused "unknown fault kind refused" "unknown fault bogus" --kinds wear,bogus -- true
+refused "--fs none refused" "ubifs or jffs2" --fs none -- true
+refused "--runs 0 refused" "--runs 0 is not valid" --runs 0 -- true
+refused "no workload refused" "no workload given" --runs 1
+refused "a workload failing on a healthy chip" "fails without faults" \
+	--out "$WORK/bad" --runs 1 -- false
+finish

@@ -248,43 +248,11 @@ static void write_file(const char *dir, const char *name, const char *text)
 	}
 }
 
-/* A whole small file, NUL-terminated; NULL if it cannot be read */
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t cap = 0, len = 0, n;
-
-	if (!f)
-		return NULL;
-	do {
-		char *bigger = realloc(buf, cap += 65536);
-
-		if (!bigger)
-			break;
-		buf = bigger;
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n);
-	fclose(f);
-	if (buf)
-		buf[len] = 0;
-	return buf;
-}
-
-static void shell_quoted(FILE *f, const char *s)
-{
-	fputc('\'', f);
-	for (; *s; s++)
-		*s == '\'' ? fputs("'\\''", f) : fputc(*s, f);
-	fputc('\'', f);
-}
-
 /* failures/ID: the plan, the verdict, the kernel log, how to see it again */
 static void keep_failure(struct campaign *c, const struct slot *s)
 {
 	const struct fuzz_faults_options *o = c->o;
-	char dir[4096], src[4096];
+	char dir[4096], src[4096], line[16384];
 	size_t len = 0;
 	char *buf = NULL, *judge;
 	FILE *f;
@@ -295,13 +263,13 @@ static void keep_failure(struct campaign *c, const struct slot *s)
 	write_file(dir, "plan", s->plan);
 	write_file(dir, "verdict", s->verdict);
 	snprintf(src, sizeof(src), "%s/runs/%s.kernel.log", o->out, s->id);
-	buf = read_text(src);
+	buf = read_text_file(src, NULL);
 	/* no kernel log: the verdict says why */
 	if (buf)
 		write_file(dir, "kernel.log", buf);
 	free(buf);
 	snprintf(src, sizeof(src), "%s/runs/%s.judge", o->out, s->id);
-	judge = read_text(src);
+	judge = read_text_file(src, NULL);
 	buf = NULL;
 	f = open_memstream(&buf, &len);
 	if (!f) {
@@ -312,25 +280,8 @@ static void keep_failure(struct campaign *c, const struct slot *s)
 	fputs(judge ? judge : "# (the run made no trace)\n", f);
 	free(judge);
 	fputs("# the whole run again: recorded under the same plan, judged\n", f);
-	fprintf(f, "%s fuzz run-one --out ", spawn_self());
-	shell_quoted(f, o->out);
-	fprintf(f, " --id %s --plan ", s->id);
-	shell_quoted(f, s->plan);
-	fprintf(f, " --first-op %s --seed %s --geometry %s --fs %s%s%s", s->first,
-		s->seed, o->geometry, o->fs, o->kernel ? " --kernel " : "",
-		o->kernel ? o->kernel : "");
-	if (o->cut_at_random)
-		fputs(" --cut-at-random", f);
-	if (o->check) {
-		fputs(" --check ", f);
-		shell_quoted(f, o->check);
-	}
-	fputs(" --", f);
-	for (int i = 0; o->workload[i]; i++) {
-		fputc(' ', f);
-		shell_quoted(f, o->workload[i]);
-	}
-	fputc('\n', f);
+	if (!shell_join(s->argv, line, sizeof(line)))
+		fprintf(f, "%s\n", line);
 	fclose(f);
 	write_file(dir, "reproduce", buf);
 	free(buf);

@@ -22,6 +22,7 @@
 #include "rng.h"
 #include "spawn.h"
 #include "trace.h"
+#include "util.h"
 
 /* What a kernel in trouble prints, whatever the subsystem */
 static const char crash_re[] =
@@ -191,17 +192,12 @@ static void run_paths(struct run_paths *p, const char *out, const char *id)
 /* @argv as a shell command line, one line into @path */
 static void save_command(char *const argv[], const char *path)
 {
-	FILE *f = fopen(path, "w");
+	char line[16384];
+	FILE *f;
 
-	if (!f)
+	if (shell_join(argv, line, sizeof(line)) || !(f = fopen(path, "w")))
 		return;
-	for (int i = 0; argv[i]; i++) {
-		fputs(i ? " '" : "'", f);
-		for (const char *c = argv[i]; *c; c++)
-			*c == '\'' ? fputs("'\\''", f) : fputc(*c, f);
-		fputc('\'', f);
-	}
-	fputc('\n', f);
+	fprintf(f, "%s\n", line);
 	fclose(f);
 }
 

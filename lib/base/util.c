@@ -134,6 +134,47 @@ int shell_append(char *buf, size_t size, const char *word)
 	return ok ? 0 : -ENAMETOOLONG;
 }
 
+int shell_join(char *const argv[], char *buf, size_t size)
+{
+	int ret = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; !ret && argv[i]; i++)
+		ret = shell_append(buf, size, argv[i]);
+	/* shell_append puts a blank before every word */
+	if (!ret && buf[0])
+		memmove(buf, buf + 1, strlen(buf));
+	return ret;
+}
+
+char *read_text_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL, *bigger;
+	size_t cap = 0, n = 0, r;
+
+	if (!f)
+		return NULL;
+	do {
+		if (n + 1 >= cap) {
+			bigger = realloc(buf, cap = cap ? cap * 2 : 4096);
+			if (!bigger) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = bigger;
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+	} while (r);
+	fclose(f);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
 void json_string(FILE *f, const char *s)
 {
 	fputc('"', f);

@@ -1,7 +1,7 @@
 /*
  * util.h - small helpers every layer needs once: growing arrays, counting
  * bits, the two number syntaxes users type (sizes and ranges), quoting
- * for a shell and for JSON.
+ * for a shell and for JSON, whole files read.
  */
 #ifndef MUSE_UTIL_H
 #define MUSE_UTIL_H
@@ -41,6 +41,15 @@ int split_range(const char *s, char *from, char *to, size_t size);
  * does not fit.
  */
 int shell_append(char *buf, size_t size, const char *word);
+
+/* @argv as one shell command line (shell_append for each word) */
+int shell_join(char *const argv[], char *buf, size_t size);
+
+/*
+ * The whole file at @path in a new buffer, NUL-terminated (@len, if not
+ * NULL, gets its length); NULL if it cannot be read.
+ */
+char *read_text_file(const char *path, size_t *len);
 
 /* @s as a JSON string, quotes included (NULL as "") */
 void json_string(FILE *f, const char *s);

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 #define JOB_MAGIC "MUSEJOB1"
 
 static size_t count_strings(char *const *v)
@@ -110,33 +112,6 @@ static int take_vector(struct cursor *c, char ***out)
 	return 0;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, r;
-
-	if (!f)
-		return NULL;
-	do {
-		if (n == cap) {
-			char *bigger = realloc(buf, cap = cap ? cap * 2 : 4096);
-
-			if (!bigger) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = bigger;
-		}
-		r = fread(buf + n, 1, cap - n, f);
-		n += r;
-	} while (r);
-	fclose(f);
-	*len = n;
-	return buf;
-}
-
 int uml_job_read(const char *path, struct uml_job *job, struct muse_error *e)
 {
 	struct cursor c;
@@ -145,7 +120,7 @@ int uml_job_read(const char *path, struct uml_job *job, struct muse_error *e)
 	int ret = -EINVAL;
 
 	memset(job, 0, sizeof(*job));
-	buf = slurp(path, &len);
+	buf = read_text_file(path, &len);
 	if (!buf)
 		return muse_fail(e, -errno ? -errno : -ENOMEM, "%s: %s", path,
 				 strerror(errno ? errno : ENOMEM));

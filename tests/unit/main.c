@@ -78,6 +78,18 @@ struct flash *test_flash(const char *spec)
 	return f;
 }
 
+void test_pattern(uint8_t *p, size_t n, uint32_t salt)
+{
+	uint32_t x = 2463534242u ^ salt;
+
+	for (size_t i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		p[i] = (uint8_t)x;
+	}
+}
+
 static int remove_entry(const char *path, const struct stat *st, int flag,
 			struct FTW *ftw)
 {

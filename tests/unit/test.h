@@ -8,6 +8,7 @@
 #ifndef MUSE_TEST_H
 #define MUSE_TEST_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +27,9 @@ struct flash;
 
 /* A flash in memory with geometry @spec; NULL (and a message) if invalid */
 struct flash *test_flash(const char *spec);
+
+/* @n bytes of a fixed pseudo-random pattern, another for each @salt */
+void test_pattern(uint8_t *p, size_t n, uint32_t salt);
 
 #define TEST(name)                                                        \
 	static void name(void);                                           \

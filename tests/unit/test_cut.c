@@ -26,18 +26,6 @@ static uint64_t fnv1a(const uint8_t *p, size_t n)
 	return h;
 }
 
-static void pattern(uint8_t *p, size_t n, uint32_t salt)
-{
-	uint32_t x = 2463534242u ^ salt;
-
-	for (size_t i = 0; i < n; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		p[i] = (uint8_t)x;
-	}
-}
-
 static struct trace_op page_op(uint64_t seq, uint64_t addr, const uint8_t *d,
 			       const uint8_t *oob)
 {
@@ -76,7 +64,7 @@ static struct flash *nand_torn(uint64_t seed, enum cut_model m,
 	struct flash *f = test_flash("nand-2k,size=1m");
 	struct muse_error e;
 
-	pattern(d, PAGE, 1);
+	test_pattern(d, PAGE, 1);
 	memset(oob, 0xff, OOB);
 	memcpy(oob + 2, "\x12\x34\x56\x78", 4);
 	if (after) {
@@ -223,7 +211,7 @@ static struct flash *nand_erase_cut(uint64_t seed, enum cut_model m,
 		struct flash_program prog = { .addr = 128 * 1024 + p * PAGE,
 					      .len = PAGE, .data = d };
 
-		pattern(d, PAGE, p);
+		test_pattern(d, PAGE, p);
 		flash_program(f, &prog);
 		flash_dump_unit(f, 64 + p, before + (size_t)p * UNIT);
 	}
@@ -364,10 +352,10 @@ static struct flash *nor_cut(const char *at, uint64_t seed, enum cut_model m,
 	struct flash *f = test_flash("nor-64k,size=1m");
 	struct muse_error e;
 
-	pattern(d, sizeof(d), 9);
+	test_pattern(d, sizeof(d), 9);
 	if (f)
 		flash_program(f, &old);	/* something for an erase to remove */
-	pattern(d, sizeof(d), 10);
+	test_pattern(d, sizeof(d), 10);
 	if (f && before)
 		flash_dump_bytes(f, 65536, before, 65536);
 	if (f && cut_apply(f, !strcmp(at, "erase") ? &erase : &prog, m, seed,

@@ -19,18 +19,6 @@
 #define UNIT (PAGE + OOB)
 #define BLOCK (128 * 1024)
 
-static void pattern(uint8_t *p, size_t n, uint32_t salt)
-{
-	uint32_t x = 2463534242u ^ salt;
-
-	for (size_t i = 0; i < n; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		p[i] = (uint8_t)x;
-	}
-}
-
 static struct flash_program page_prog(uint64_t addr, const uint8_t *d)
 {
 	return (struct flash_program){ .addr = addr, .len = PAGE, .data = d };
@@ -141,7 +129,7 @@ TEST(fault_program_fail_at_op_leaves_a_partial_program_ecc_cannot_fix)
 	uint32_t left = 0, cleared = 0;
 
 	CHECK(fa);
-	pattern(d, PAGE, 1);
+	test_pattern(d, PAGE, 1);
 	CHECK_INT(program(fa, &m, 1, &p0), 0);
 	CHECK_INT(program(fa, &m, 2, &p1), -EIO);
 	CHECK_INT(m.events, 1);
@@ -177,7 +165,7 @@ TEST(fault_erase_fail_on_block_only_sets_bits_that_were_programmed)
 	uint32_t back = 0;
 
 	CHECK(fa);
-	pattern(d, PAGE, 2);
+	test_pattern(d, PAGE, 2);
 	for (int pg = 0; pg < 4; pg++)
 		CHECK_INT(program(fa, &m, 1 + pg, &(struct flash_program){
 			.addr = 2 * BLOCK + pg * PAGE, .len = PAGE, .data = d }), 0);
@@ -207,7 +195,7 @@ TEST(fault_grown_bad_reports_the_block_bad_and_fails_it)
 	uint8_t d[PAGE];
 
 	CHECK(fa);
-	pattern(d, PAGE, 3);
+	test_pattern(d, PAGE, 3);
 	for (int pg = 0; pg < 3; pg++)
 		CHECK_INT(program(fa, &m, 0, &(struct flash_program){
 			.addr = 6 * BLOCK + pg * PAGE, .len = PAGE, .data = d }), 0);
@@ -369,7 +357,7 @@ static uint64_t run_plan(const char *plan)
 		for (uint64_t pg = 0; pg < 1024 * 1024 / PAGE; pg++) {
 			struct flash_program p = page_prog(pg * PAGE, d);
 
-			pattern(d, PAGE, (uint32_t)(pg + round));
+			test_pattern(d, PAGE, (uint32_t)(pg + round));
 			faults_program(fa, &p, ++seq);
 			read_page(fa, f, pg * PAGE, &ecc, seq);
 		}

@@ -31,18 +31,6 @@ static const char crash_re[] =
 	"hung_task|soft lockup|rcu_sched self-detected|general protection|"
 	"Kernel panic|kernel BUG|ODEBUG";
 
-/*
- * What UBI, UBIFS and JFFS2 say when they meet the faults a plan injects:
- * reactions, not failures (docs/faults.md)
- */
-static const char *const fault_allow[] = {
-	"ECC error", "bit-?flip", "error -74", "error -5 ", "error -117",
-	"while reading", "while writing", "mark PEB", "PEBs left in the reserve",
-	"recover PEB", "recovered", "read-only mode", "reserved/available",
-	"torture", "bad physical eraseblock", "failed to (erase|write|read)",
-	"jffs2: .*(fail|error|bad|obsolete|ECC)", NULL,
-};
-
 static const char *const verdict_names[FUZZ_VERDICTS] = {
 	[FUZZ_PASS] = "pass", [FUZZ_WORKLOAD] = "workload", [FUZZ_FAIL] = "fail",
 	[FUZZ_CRASH] = "crash", [FUZZ_ERROR] = "error",
@@ -164,10 +152,6 @@ static void judge_argv(struct argv_buf *a, const struct fuzz_faults_options *o,
 	if (o->check) {
 		add(a, "--check");
 		add(a, o->check);
-	}
-	for (int i = 0; fault_allow[i]; i++) {
-		add(a, "--allow");
-		add(a, fault_allow[i]);
 	}
 	add_kernel(a, o);
 }

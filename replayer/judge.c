@@ -42,8 +42,11 @@ int judge_open(struct trace *t, const struct judge_options *o,
 	ret = ckpt_open(t, o->trace, &co, &j->ckpt, e);
 	if (!ret)
 		ret = oracle_load(t, &j->oracle, e);
-	for (int m = 0; !ret && m < CUT_MODELS; m++)
+	for (int m = 0; !ret && m < CUT_MODELS; m++) {
 		ret = klog_rules_new((enum cut_model)m, o->allow, &j->rules[m], e);
+		if (!ret && trace_fault_count(t))
+			ret = klog_rules_allow_faults(j->rules[m], e);
+	}
 	if (ret)
 		judge_close(j);
 	else

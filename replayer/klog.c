@@ -37,10 +37,22 @@ static const char *const ecc_allow[] = {
 };
 static const char *const none_allow[] = { NULL };
 
+/*
+ * What the faults a trace recorded (docs/faults.md) make the kernel say
+ * when it meets their cells again: the ECC failures of a failed program or
+ * erase, and UBI's word on the blocks that went bad.
+ */
+static const char *const fault_allow[] = {
+	"ubi[0-9]+ (error|warning): .*(bad physical eraseblock|read-only mode|"
+	"reserved/available|PEBs left in the reserve|mark PEB)",
+	NULL,
+};
+
 const char *const *klog_default_allow(enum cut_model m)
 {
 	return m == CUT_CLEAN ? none_allow : ecc_allow;
 }
+
 
 /* The subsystems whose errors count, and trouble from anywhere */
 static const char subsystem_re[] =
@@ -98,6 +110,13 @@ int klog_rules_new(enum cut_model m, const char *const *extra,
 	}
 	*out = r;
 	return 0;
+}
+
+int klog_rules_allow_faults(struct klog_rules *r, struct muse_error *e)
+{
+	int ret = add_all(r, ecc_allow, e);
+
+	return ret ? ret : add_all(r, fault_allow, e);
 }
 
 void klog_rules_free(struct klog_rules *r)

@@ -25,6 +25,13 @@ int klog_rules_new(enum cut_model m, const char *const *extra,
 		   struct klog_rules **out, struct muse_error *e);
 void klog_rules_free(struct klog_rules *r);
 
+/*
+ * Adds what a trace's injected faults make the kernel say (ECC failures,
+ * UBI on blocks gone bad): for the points of a trace recorded with
+ * --faults, whatever the cut model.
+ */
+int klog_rules_allow_faults(struct klog_rules *r, struct muse_error *e);
+
 /* The built-in allow-list of @m, for documentation and --help */
 const char *const *klog_default_allow(enum cut_model m);
 

@@ -38,7 +38,7 @@ static const char usage[] =
 	"  replay   the flash as it was at a point of a trace\n"
 	"  sweep    check every cut point of a trace\n"
 	"  merge    combine the results of sweep shards\n"
-	"  fuzz     fault injection campaigns: a workload on failing flash\n"
+	"  fuzz     fuzzing campaigns: a workload on failing flash, mutated images\n"
 	"  convert  a flash image from one format to another (dumps, ubinize,\n"
 	"           mkfs.jffs2, controller layouts)\n"
 	"  mount    every state of a trace as read-only files (FUSE)\n"

@@ -16,11 +16,16 @@
 
 #include "fault_plan.h"
 #include "fuzz_faults.h"
+#include "fuzz_image.h"
+#include "kernels.h"
 #include "pool.h"
+#include "trace.h"
+#include "trace_kernel.h"
 #include "util.h"
 
 static const char usage[] =
 	"usage: muse fuzz faults [options] -- WORKLOAD [ARGS...]\n"
+	"       muse fuzz image TRACE --at N [options]\n"
 	"\n"
 	"Records WORKLOAD again and again, each run on a chip that fails as a\n"
 	"fault plan drawn from the seed says (docs/faults.md), and judges each\n"
@@ -47,14 +52,32 @@ static const char usage[] =
 	"  -k, --kernel K       a UML kernel's name or path (as muse record)\n"
 	"  -h, --help           show this help\n"
 	"\n"
+	"\n"
+	"image: the state of TRACE at N (N, mark:NAME, end) with its UBI, UBIFS or\n"
+	"JFFS2 metadata mutated, CRCs recomputed, input after input: attached,\n"
+	"mounted, read, written, unmounted, many per boot, on the KASAN/lockdep\n"
+	"kernel when it is built.  A kernel BUG, WARNING, KASAN or lockdep report,\n"
+	"a failed UBIFS assertion or a dead guest is a crash, kept in\n"
+	"DIR/failures/I with the image, the mutation and the kernel log.\n"
+	"      --at N           the state the inputs start from\n"
+	"      --inputs N       N inputs (default 200 without --time)\n"
+	"      --per-boot M     inputs one guest boot tries (default 50)\n"
+	"      --first I        the first input's number (default 0)\n"
+	"      --exercise CMD   run CMD (sh -c) in each mount instead of reading\n"
+	"                       every file, writing one and syncing\n"
+	"  (and -o, -t, -j, -s, -k as above)\n"
+	"\n"
 	"Exit status: 0 nothing found, 1 a crash or failure found, 2 runs that\n"
 	"could not be judged or a tool error.\n"
 	"\n"
-	"example:\n"
-	"  muse fuzz faults --runs 50 --jobs 2 --fs ubifs -- ./workload.sh\n";
+	"examples:\n"
+	"  muse fuzz faults --runs 50 --jobs 2 --fs ubifs -- ./workload.sh\n"
+	"  muse fuzz image t.db --at mark:files-written --time 1h\n";
 
 struct fuzz_args {
 	struct fuzz_faults_options o;
+	struct fuzz_image_options img;
+	bool image, batch;
 	bool run_one;
 	const char *id;
 	const char *plan;
@@ -110,12 +133,39 @@ static int bad_value(const char *opt, const char *v)
 	return -1;
 }
 
-enum { OPT_KINDS = 256, OPT_CUT, OPT_FS, OPT_ID, OPT_PLAN, OPT_FIRST };
+enum { OPT_KINDS = 256, OPT_CUT, OPT_FS, OPT_ID, OPT_PLAN, OPT_FIRST,
+       OPT_AT, OPT_INPUTS, OPT_PER_BOOT, OPT_FIRST_INPUT, OPT_EXERCISE };
+
+/* The options of "muse fuzz image" (and its batches) */
+static int parse_image_option(int c, const char *v, struct fuzz_args *a)
+{
+	uint64_t n;
+
+	switch (c) {
+	case OPT_AT: a->img.at = v; return 0;
+	case OPT_EXERCISE: a->img.exercise = v; return 0;
+	case OPT_INPUTS:
+		return parse_u64(v, &a->img.inputs) || !a->img.inputs ?
+		       bad_value("--inputs", v) : 0;
+	case OPT_PER_BOOT:
+		if (parse_u64(v, &n) || !n || n > 100000)
+			return bad_value("--per-boot", v);
+		a->img.per_boot = (unsigned)n;
+		return 0;
+	case OPT_FIRST_INPUT:
+		return parse_u64(v, &a->img.first) ? bad_value("--first", v) : 0;
+	default:
+		return 2;
+	}
+}
 
 static int parse_option(int c, const char *v, struct fuzz_args *a)
 {
 	uint64_t n;
+	int ret = parse_image_option(c, v, a);
 
+	if (ret != 2)
+		return ret;
 	switch (c) {
 	case 'o': a->o.out = v; return 0;
 	case 'n':
@@ -145,6 +195,33 @@ static int parse_option(int c, const char *v, struct fuzz_args *a)
 	}
 }
 
+/* "muse fuzz image TRACE --at N": the shared options copied over */
+static int image_args(int argc, char **argv, struct fuzz_args *a)
+{
+	struct fuzz_image_options *i = &a->img;
+
+	if (optind + 1 != argc) {
+		fprintf(stderr, "muse fuzz image: one TRACE is needed\n\n%s", usage);
+		return -1;
+	}
+	if (!i->at) {
+		fprintf(stderr, "muse fuzz image: --at N is needed\n\n%s", usage);
+		return -1;
+	}
+	i->trace = argv[optind];
+	i->out = a->o.out;
+	i->seconds = a->o.seconds;
+	i->jobs = a->o.jobs;
+	i->seed = a->o.seed;
+	i->kernel = a->o.kernel;
+	i->mem = "512M";
+	if (!i->per_boot)
+		i->per_boot = 50;
+	if (!i->inputs && !i->seconds)
+		i->inputs = a->batch ? 1 : 200;
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct fuzz_args *a)
 {
 	static const struct option opts[] = {
@@ -162,6 +239,11 @@ static int parse(int argc, char **argv, struct fuzz_args *a)
 		{ "id", required_argument, NULL, OPT_ID },
 		{ "plan", required_argument, NULL, OPT_PLAN },
 		{ "first-op", required_argument, NULL, OPT_FIRST },
+		{ "at", required_argument, NULL, OPT_AT },
+		{ "inputs", required_argument, NULL, OPT_INPUTS },
+		{ "per-boot", required_argument, NULL, OPT_PER_BOOT },
+		{ "first", required_argument, NULL, OPT_FIRST_INPUT },
+		{ "exercise", required_argument, NULL, OPT_EXERCISE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -174,9 +256,13 @@ static int parse(int argc, char **argv, struct fuzz_args *a)
 		.jobs = cpus > 0 && cpus <= POOL_MAX_SLOTS ? (unsigned)cpus : 1,
 	};
 	a->seed = 1;
-	while ((c = getopt_long(argc, argv, "+o:n:t:j:s:c:g:k:h", opts, NULL)) != -1)
+	/* a workload's own options are its own; a trace may come first */
+	while ((c = getopt_long(argc, argv, a->image ? "o:n:t:j:s:c:g:k:h" :
+				"+o:n:t:j:s:c:g:k:h", opts, NULL)) != -1)
 		if ((ret = parse_option(c, optarg, a)))
 			return ret;
+	if (a->image)
+		return image_args(argc, argv, a);
 	if (optind >= argc) {
 		fprintf(stderr, "muse fuzz: no workload given\n\n%s", usage);
 		return -1;
@@ -191,24 +277,88 @@ static int parse(int argc, char **argv, struct fuzz_args *a)
 	return 0;
 }
 
+/* The debug kernel of the one that recorded the trace, when it is built */
+static bool debug_kernel(const char *trace, struct kernel_info *k)
+{
+	struct muse_error e = { 0 };
+	struct trace *t;
+	char name[64];
+	bool found;
+
+	if (getenv("MUSE_KERNEL") || trace_open(trace, TRACE_READ, &t, &e))
+		return false;
+	found = !trace_get_meta(t, "kernel_name", name, sizeof(name)) &&
+		strcmp(name, "host") && !kernel_lookup(name, "uml-debug", k, &e);
+	trace_close(t, NULL);
+	return found;
+}
+
+/* --kernel, else the recording kernel's KASAN/lockdep build, else its own */
+static const char *image_kernel(const struct fuzz_image_options *o,
+				struct kernel_info *k, struct muse_error *e)
+{
+	const char *kernel = o->kernel;
+	int ret;
+
+	if (!kernel && debug_kernel(o->trace, k)) {
+		fprintf(stderr, "muse fuzz: on the KASAN/lockdep kernel %s (%s)\n",
+			k->name, k->release);
+		return k->path;
+	}
+	ret = trace_kernel_choose(o->trace, "muse fuzz", &kernel, e);
+	if (ret < 0)
+		return NULL;
+	if (ret != 1) {
+		muse_fail(e, -EINVAL, "image fuzzing runs in a UML kernel; --kernel host"
+			  " is not supported");
+		return NULL;
+	}
+	return kernel;
+}
+
+static int run_image(struct fuzz_args *a)
+{
+	struct muse_error e = { 0 };
+	struct kernel_info k;
+	int ret;
+
+	if (a->batch) {
+		ret = fuzz_image_batch(&a->img, &e);
+	} else {
+		ret = fuzz_image_check(&a->img, &e);
+		a->img.kernel = ret ? NULL : image_kernel(&a->img, &k, &e);
+		ret = a->img.kernel ? fuzz_image_campaign(&a->img, &e) : -1;
+	}
+	if (ret < 0) {
+		fprintf(stderr, "muse fuzz: %s\n", e.msg);
+		return 2;
+	}
+	return ret;
+}
+
 int cmd_fuzz(int argc, char **argv)
 {
 	struct muse_error e = { 0 };
 	struct fuzz_args a = { 0 };
 	int ret;
 
-	if (argc < 2 || (strcmp(argv[1], "faults") && strcmp(argv[1], "run-one"))) {
+	if (argc < 2 || (strcmp(argv[1], "faults") && strcmp(argv[1], "run-one") &&
+			 strcmp(argv[1], "image") && strcmp(argv[1], "image-batch"))) {
 		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 			fputs(usage, stdout);
 			return 0;
 		}
-		fprintf(stderr, "muse fuzz: faults is the campaign there is\n\n%s", usage);
+		fprintf(stderr, "muse fuzz: faults or image\n\n%s", usage);
 		return 2;
 	}
 	a.run_one = !strcmp(argv[1], "run-one");
+	a.batch = !strcmp(argv[1], "image-batch");
+	a.image = a.batch || !strcmp(argv[1], "image");
 	ret = parse(argc - 1, argv + 1, &a);
 	if (ret)
 		return ret > 0 ? 0 : 2;
+	if (a.image)
+		return run_image(&a);
 	if (a.run_one && (!a.id || !a.plan)) {
 		fprintf(stderr, "muse fuzz run-one: --id and --plan are needed\n");
 		return 2;

@@ -19,17 +19,11 @@
 #include <sys/stat.h>
 
 #include "fault_plan.h"
+#include "klog.h"
 #include "rng.h"
 #include "spawn.h"
 #include "trace.h"
 #include "util.h"
-
-/* What a kernel in trouble prints, whatever the subsystem */
-static const char crash_re[] =
-	"BUG:|WARNING:|Oops|KASAN|UBSAN|possible recursive locking|"
-	"possible circular locking|inconsistent lock state|INFO: task .* blocked|"
-	"hung_task|soft lockup|rcu_sched self-detected|general protection|"
-	"Kernel panic|kernel BUG|ODEBUG";
 
 static const char *const verdict_names[FUZZ_VERDICTS] = {
 	[FUZZ_PASS] = "pass", [FUZZ_WORKLOAD] = "workload", [FUZZ_FAIL] = "fail",
@@ -219,7 +213,7 @@ static enum fuzz_verdict judge_run(const struct fuzz_faults_options *o,
 	struct stat st;
 	int rc;
 
-	if (find_line(p->log, crash_re, why, size))
+	if (find_line(p->log, klog_crash_pattern(), why, size))
 		return FUZZ_CRASH;
 	if (recorded >= 128) {
 		snprintf(why, size, "the recording died (status %d; see %.300s)", recorded, p->rec);

@@ -48,6 +48,14 @@ static const char *const fault_allow[] = {
 	NULL,
 };
 
+const char *klog_crash_pattern(void)
+{
+	return "BUG:|WARNING:|Oops|KASAN|UBSAN|possible recursive locking|"
+	       "possible circular locking|inconsistent lock state|INFO: task .* blocked|"
+	       "hung_task|soft lockup|rcu_sched self-detected|general protection|"
+	       "Kernel panic|kernel BUG|ODEBUG|UBIFS assert failed";
+}
+
 const char *const *klog_default_allow(enum cut_model m)
 {
 	return m == CUT_CLEAN ? none_allow : ecc_allow;

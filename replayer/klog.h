@@ -32,6 +32,13 @@ void klog_rules_free(struct klog_rules *r);
  */
 int klog_rules_allow_faults(struct klog_rules *r, struct muse_error *e);
 
+/*
+ * A kernel in trouble, whatever the subsystem: BUG, WARNING, Oops, KASAN,
+ * UBSAN, lockdep, hung tasks, soft lockups, RCU stalls, failed UBIFS
+ * assertions (an extended regular expression, for fuzzing verdicts)
+ */
+const char *klog_crash_pattern(void);
+
 /* The built-in allow-list of @m, for documentation and --help */
 const char *const *klog_default_allow(enum cut_model m);
 

@@ -1,0 +1,82 @@
+#!/bin/bash
+# "muse fuzz image" from the host: mutated states of a UBIFS recording
+# and of the committed JFFS2 trace go through attach, mount, reads and a
+# write, many per boot; the inputs are the same for the same seed; a
+# kernel report (here one the exercise writes into the kernel log) is a
+# crash, kept with the mutated image, the mutation, the kernel log and a
+# reproduce command that finds it again; bad arguments are refused.
+. "$(dirname "$0")/../lib.sh"
+
+cat > "$WORK/w" <<'W'
+#!/bin/bash
+set -e
+mkdir "$MUSE_MNT/d"
+for i in 1 2 3; do head -c 40000 /dev/urandom > "$MUSE_MNT/d/f$i"; done
+ln -s d/f1 "$MUSE_MNT/link"; sync
+muse mark written --expect "$MUSE_MNT/d/f1"
+W
+chmod +x "$WORK/w"
+t=$WORK/ubifs.db
+check "record a UBIFS workload" "$MUSE" record --trace "$t" --geometry nand-2k,size=16m -- "$WORK/w"
+
+json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(*[d[k] for k in sys.argv[2:]])" "$@"; }
+
+# ---- a campaign: every input tried, some mounted, the same for the same seed ------
+rc=0
+"$MUSE" fuzz image "$t" --at mark:written --inputs 12 --per-boot 6 --jobs 2 \
+	--out "$WORK/c1" > "$WORK/c1.out" 2>&1 || rc=$?
+read -r inputs mounted crashes < <(json "$WORK/c1/summary.json" inputs mounted crashes)
+check "12 inputs tried" test "$inputs" = 12
+check "some mutated states still mount, some are refused" \
+	test "$mounted" -gt 0 -a "$mounted" -lt 12
+check "exit status says whether a crash was found" \
+	test "$rc" = "$([ "$crashes" -gt 0 ] && echo 1 || echo 0)"
+"$MUSE" fuzz image "$t" --at mark:written --inputs 12 --per-boot 12 --jobs 1 \
+	--out "$WORK/c2" > /dev/null 2>&1
+check "the same seed gives the same inputs (as many mount)" \
+	test "$(json "$WORK/c2/summary.json" mounted)" = "$mounted"
+
+# ---- a kernel report is a crash, kept and found again ---------------------------------
+warn='echo "WARNING: CPU: 0 PID: 1 injected by the imagefuzz test" > /dev/kmsg'
+rc=0
+"$MUSE" fuzz image "$t" --at end --inputs 4 --per-boot 4 --jobs 1 --exercise "$warn" \
+	--out "$WORK/c3" > "$WORK/c3.out" 2>&1 || rc=$?
+check "a report in the kernel log: exit 1" test "$rc" = 1
+n=$(ls "$WORK/c3/failures" | wc -l)
+check "each mounted input kept as a crash" \
+	test "$n" = "$(json "$WORK/c3/summary.json" mounted)" -a "$n" -gt 0
+f=$(ls -d "$WORK"/c3/failures/* | head -n 1)
+check "kept: image, verdict, kernel log, reproduce" \
+	test -s "$f/image" -a -s "$f/verdict" -a -s "$f/kernel.log" -a -s "$f/reproduce"
+check "the verdict quotes the report" grep -q 'injected by the imagefuzz test' "$f/verdict"
+check "the verdict says what was mutated" grep -q '^mutation: block [0-9]' "$f/verdict"
+check "the image is the chip's size, with OOB" \
+	test "$(stat -c %s "$f/image")" = $((16 * 1024 * 1024 / 2048 * 2112))
+rc=0
+bash "$f/reproduce" > "$WORK/again.out" 2>&1 || rc=$?
+check "reproduce finds it again" test "$rc" = 1 -a -s "$f/again/summary.json"
+check "the kept image attaches as served again" sh -c \
+	"cmp '$f/image' \"\$(ls -d '$f'/again/failures/*)/image\""
+
+# ---- JFFS2: the committed trace ----------------------------------------------------------
+cp "$TOP/tests/data/jffs2-nand-cuts.db" "$WORK/j.db"
+check "JFFS2 inputs tried" sh -c \
+	"'$MUSE' fuzz image '$WORK/j.db' --at end --inputs 6 --per-boot 6 --jobs 1 --out '$WORK/j' > /dev/null 2>&1; test \$? -le 1"
+check "JFFS2: 6 inputs" test "$(json "$WORK/j/summary.json" inputs)" = 6
+
+# ---- refused ----------------------------------------------------------------------------------
+refused() {
+	local name=$1 want=$2 rc=0
+	shift 2
+	"$MUSE" fuzz image "$@" > "$WORK/ref.out" 2>&1 || rc=$?
+	if [ "$rc" = 2 ] && grep -q -- "$want" "$WORK/ref.out"; then
+		pass "$name"
+	else
+		fail "$name" "exit $rc: $(head -c 300 "$WORK/ref.out" | tr '\n' ' ')"
+	fi
+}
+refused "no --at refused" "--at N is needed" "$t"
+refused "no trace refused" "one TRACE is needed" --at end
+refused "an unknown mark refused" "nosuch" "$t" --at mark:nosuch --inputs 1 --out "$WORK/r1"
+refused "--per-boot 0 refused" "--per-boot 0 is not valid" "$t" --at end --per-boot 0
+finish

@@ -28,8 +28,11 @@ static int apply_fault(void *ctx, const struct trace_fault *tf)
 					 tf->seq, tf->mask_len, flash_unit_size(a->f));
 		ret = flash_set_damage(a->f, tf->addr, tf->mask);
 	}
-	if (!ret && tf->bad)
-		ret = flash_set_grown_bad(a->f, tf->block);
+	/*
+	 * A block that grew bad answered bad to the kernel that recorded; a
+	 * rebuilt state comes after a power loss, and a chip knows a block
+	 * is bad only from the marker a markbad wrote (an op of its own).
+	 */
 	if (ret)
 		muse_fail(a->e, ret, "a fault after op %" PRIu64
 			  " does not apply to the flash", tf->seq);

@@ -6,7 +6,7 @@
  * program ANDs, an erase clears, a markbad erases and marks).  Ops the
  * flash refused (a non-zero result) are skipped: what a failed program or
  * erase did to the cells is in the trace's faults, applied after the op
- * they follow, as is every other change a fault plan made.
+ * they follow, as is every other change a fault plan made to the cells.
  */
 #ifndef MUSE_REBUILD_H
 #define MUSE_REBUILD_H

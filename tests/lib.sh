@@ -28,6 +28,18 @@ check() {
 	fi
 }
 
+# check_refused NAME WANT CMD...: pass if CMD exits 2 saying WANT
+check_refused() {
+	local name=$1 want=$2 rc=0
+	shift 2
+	"$@" > "$WORK/refused.out" 2>&1 || rc=$?
+	if [ "$rc" = 2 ] && grep -q -- "$want" "$WORK/refused.out"; then
+		pass "$name"
+	else
+		fail "$name" "exit $rc: $(head -c 300 "$WORK/refused.out" | tr '\n' ' ')"
+	fi
+}
+
 # serve_start [muse serve options...]: sets MTD (/dev/mtdN) and MTDNUM.
 # MUSE_SERVE_WRAPPER (e.g. "valgrind -q") runs the daemon under a tool.
 serve_start() {

@@ -65,18 +65,8 @@ check "JFFS2 inputs tried" sh -c \
 check "JFFS2: 6 inputs" test "$(json "$WORK/j/summary.json" inputs)" = 6
 
 # ---- refused ----------------------------------------------------------------------------------
-refused() {
-	local name=$1 want=$2 rc=0
-	shift 2
-	"$MUSE" fuzz image "$@" > "$WORK/ref.out" 2>&1 || rc=$?
-	if [ "$rc" = 2 ] && grep -q -- "$want" "$WORK/ref.out"; then
-		pass "$name"
-	else
-		fail "$name" "exit $rc: $(head -c 300 "$WORK/ref.out" | tr '\n' ' ')"
-	fi
-}
-refused "no --at refused" "--at N is needed" "$t"
-refused "no trace refused" "one TRACE is needed" --at end
-refused "an unknown mark refused" "nosuch" "$t" --at mark:nosuch --inputs 1 --out "$WORK/r1"
-refused "--per-boot 0 refused" "--per-boot 0 is not valid" "$t" --at end --per-boot 0
+check_refused "no --at refused" "--at N is needed" "$MUSE" fuzz image "$t"
+check_refused "no trace refused" "one TRACE is needed" "$MUSE" fuzz image --at end
+check_refused "an unknown mark refused" "nosuch" "$MUSE" fuzz image "$t" --at mark:nosuch --inputs 1 --out "$WORK/r1"
+check_refused "--per-boot 0 refused" "--per-boot 0 is not valid" "$MUSE" fuzz image "$t" --at end --per-boot 0
 finish

@@ -234,10 +234,12 @@ static int rec_is_bad(void *ctx, uint64_t block)
 	struct recorder *r = ctx;
 	int ret;
 
-	if (!r->faults)
+	/* fault_room is set before serving; faults is armed under the lock */
+	if (!r->fault_room)
 		return flash_is_bad(r->flash, block);
 	pthread_mutex_lock(&r->lock);
-	ret = faults_is_bad(r->faults, block);
+	ret = r->faults ? faults_is_bad(r->faults, block) :
+	      flash_is_bad(r->flash, block);
 	pthread_mutex_unlock(&r->lock);
 	return ret;
 }
@@ -246,7 +248,7 @@ static int rec_is_bad(void *ctx, uint64_t block)
 static void read_faults(struct recorder *r, const struct flash_io *io)
 {
 	pthread_mutex_lock(&r->lock);
-	if (!make_room(r, r->fault_room))
+	if (r->faults && !make_room(r, r->fault_room))
 		faults_after_read(r->faults, io, r->seq);
 	pthread_mutex_unlock(&r->lock);
 }
@@ -258,7 +260,7 @@ static void rec_read(void *ctx, const struct flash_io *io, uint8_t *data,
 	struct trace_read rd;
 
 	flash_io_read(r->flash, io, data, oob, ecc);
-	if (r->faults)
+	if (r->fault_room)
 		read_faults(r, io);
 	if (!r->record_reads)
 		return;

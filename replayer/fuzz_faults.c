@@ -180,7 +180,7 @@ static void save_command(char *const argv[], const char *path)
 }
 
 /* Where to judge: the end, or a cut drawn after @first_op */
-static int judge_point(const char *trace, uint64_t first_op, uint64_t seed,
+static int pick_judged_point(const char *trace, uint64_t first_op, uint64_t seed,
 		       bool cut, char *at, size_t size, const char **model)
 {
 	struct muse_error e;
@@ -219,7 +219,7 @@ static enum fuzz_verdict judge_run(const struct fuzz_faults_options *o,
 		snprintf(why, size, "the recording died (status %d; see %.300s)", recorded, p->rec);
 		return FUZZ_CRASH;
 	}
-	if (stat(p->trace, &st) || judge_point(p->trace, first_op, seed,
+	if (stat(p->trace, &st) || pick_judged_point(p->trace, first_op, seed,
 					       o->cut_at_random, at, sizeof(at), &model)) {
 		snprintf(why, size, "no trace (record status %d; see %.300s)", recorded, p->rec);
 		return FUZZ_ERROR;

@@ -179,13 +179,25 @@ static void save_command(char *const argv[], const char *path)
 	fclose(f);
 }
 
-/* Where to judge: the end, or a cut drawn after @first_op */
-static int pick_judged_point(const char *trace, uint64_t first_op, uint64_t seed,
-		       bool cut, char *at, size_t size, const char **model)
+static int note_kind(void *ctx, const struct trace_op *op)
 {
+	*(enum trace_op_kind *)ctx = op->kind;
+	return 0;
+}
+
+/*
+ * Where to judge: the end, or the state after an op N drawn from
+ * [@first_op - 1, last - 1] with op N+1 cut, clean or as the model that
+ * fits it (torn for a program, erase for an erase)
+ */
+static int pick_judged_point(const char *trace, uint64_t first_op, uint64_t seed,
+			     bool cut, char *at, size_t size, const char **model)
+{
+	enum trace_op_kind kind = TRACE_MARKBAD;
 	struct muse_error e;
 	struct trace *t;
-	uint64_t last, rng = seed ^ 0x6a09e667f3bcc909ull;
+	uint64_t last, n, rng = seed ^ 0x6a09e667f3bcc909ull;
+	int ret = 0;
 
 	*model = NULL;
 	snprintf(at, size, "end");
@@ -194,12 +206,15 @@ static int pick_judged_point(const char *trace, uint64_t first_op, uint64_t seed
 	if (trace_open(trace, TRACE_READ, &t, &e))
 		return -EIO;
 	last = trace_last_seq(t);
+	if (last >= first_op && first_op) {
+		n = first_op - 1 + splitmix64(&rng) % (last - first_op + 1);
+		ret = trace_for_each_op(t, n + 1, n + 1, note_kind, &kind, &e);
+		snprintf(at, size, "%" PRIu64, n);
+		*model = splitmix64(&rng) % 2 || kind == TRACE_MARKBAD ? "clean" :
+			 kind == TRACE_PROGRAM ? "torn" : "erase";
+	}
 	trace_close(t, NULL);
-	if (last < first_op)
-		return 0;
-	snprintf(at, size, "%" PRIu64, first_op + splitmix64(&rng) % (last - first_op + 1));
-	*model = splitmix64(&rng) % 2 ? "torn" : "clean";
-	return 0;
+	return ret ? -EIO : 0;
 }
 
 static enum fuzz_verdict judge_run(const struct fuzz_faults_options *o,

@@ -68,31 +68,13 @@ static int record_baseline(struct campaign *c, const char *trace,
 			   struct muse_error *e)
 {
 	const struct fuzz_faults_options *o = c->o;
-	char log[4096], out[4096], *argv[96];
-	int n = 0, rc;
+	char log[4096], out[4096];
+	int rc;
 
 	snprintf(log, sizeof(log), "%s/baseline.kernel.log", o->out);
 	snprintf(out, sizeof(out), "%s/baseline.out", o->out);
-	argv[n++] = (char *)spawn_self();
-	argv[n++] = "record";
-	argv[n++] = "--trace";
-	argv[n++] = (char *)trace;
-	argv[n++] = "--log";
-	argv[n++] = log;
-	argv[n++] = "--geometry";
-	argv[n++] = (char *)o->geometry;
-	argv[n++] = "--fs";
-	argv[n++] = (char *)o->fs;
-	if (o->kernel) {
-		argv[n++] = "--kernel";
-		argv[n++] = (char *)o->kernel;
-	}
-	argv[n++] = "--";
-	for (int i = 0; o->workload[i] && n < 94; i++)
-		argv[n++] = o->workload[i];
-	argv[n] = NULL;
 	fprintf(stderr, "muse fuzz: recording the workload on a healthy chip first\n");
-	rc = spawn_run_to(argv, out);
+	rc = fuzz_faults_record(o, trace, log, NULL, out);
 	if (rc)
 		return muse_fail(e, -EINVAL, "the workload fails without faults (status %d;"
 				 " see %s)", rc, out);

@@ -262,11 +262,19 @@ static enum fuzz_verdict judge_run(const struct fuzz_faults_options *o,
 	return recorded ? FUZZ_WORKLOAD : FUZZ_PASS;
 }
 
+int fuzz_faults_record(const struct fuzz_faults_options *o, const char *trace,
+		       const char *log, const char *plan, const char *out)
+{
+	struct argv_buf a = { 0 };
+
+	record_argv(&a, o, trace, log, plan);
+	return spawn_run_to(a.v, out);
+}
+
 int fuzz_faults_run_one(const struct fuzz_faults_options *o, const char *id,
 			const char *plan, uint64_t first_op, uint64_t seed,
 			struct muse_error *e)
 {
-	struct argv_buf a = { 0 };
 	struct run_paths p;
 	enum fuzz_verdict v;
 	char why[512];
@@ -274,8 +282,7 @@ int fuzz_faults_run_one(const struct fuzz_faults_options *o, const char *id,
 	int rc;
 
 	run_paths(&p, o->out, id);
-	record_argv(&a, o, p.trace, p.log, plan);
-	rc = spawn_run_to(a.v, p.rec);
+	rc = fuzz_faults_record(o, p.trace, p.log, plan, p.rec);
 	if (rc < 0)
 		return muse_fail(e, rc, "cannot run muse record: %s", strerror(-rc));
 	v = judge_run(o, &p, rc, first_op, seed, why, sizeof(why));

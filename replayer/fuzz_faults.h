@@ -68,6 +68,13 @@ int fuzz_faults_campaign(const struct fuzz_faults_options *o,
 			 struct muse_error *e);
 
 /*
+ * "muse record" of the workload into @trace (kernel log @log, its output
+ * into @out), under @plan unless it is NULL: the exit status
+ */
+int fuzz_faults_record(const struct fuzz_faults_options *o, const char *trace,
+		       const char *log, const char *plan, const char *out);
+
+/*
  * One run, in its own process (the campaign's workers): records
  * runs/@id.db under @plan, judges it, writes runs/@id.verdict and prints
  * "verdict: V\treason" on stdout.  @first_op is where the workload's ops

@@ -251,6 +251,7 @@ static struct trace *trace_alloc(const char *path, bool writer)
 	if (!t)
 		return NULL;
 	t->writer = writer;
+	t->faults = -1;
 	t->packer = packer_new();
 	t->path = strdup(path);
 	if (!t->packer || !t->path) {

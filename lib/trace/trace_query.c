@@ -462,9 +462,17 @@ int trace_for_each_violation(struct trace *t, trace_violation_fn fn, void *ctx,
 
 /* ---- faults ----------------------------------------------------------------- */
 
+/* Asked before every rebuilt range: a reader's trace never changes, count once */
 uint64_t trace_fault_count(struct trace *t)
 {
-	return t->version < 4 ? 0 : count(t, "SELECT count(*) FROM faults", 0);
+	uint64_t n;
+
+	if (t->faults >= 0)
+		return (uint64_t)t->faults;
+	n = t->version < 4 ? 0 : count(t, "SELECT count(*) FROM faults", 0);
+	if (!t->writer)
+		t->faults = (int64_t)n;
+	return n;
 }
 
 static int fault_row(struct trace *t, sqlite3_stmt *st, struct buffer *mask,

@@ -51,6 +51,7 @@ struct trace {
 	sqlite3_stmt *stmt[ST_COUNT];
 	struct packer *packer;
 	bool dict_pending;		/* adopted in the open transaction */
+	int64_t faults;			/* a reader's fault count, -1 until asked */
 	struct buffer data;		/* decompressed payloads */
 	struct buffer oob;
 };

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "results_schema.h"
+#include "sqlfile.h"
 #include "util.h"
 
 struct results {
@@ -19,58 +20,9 @@ struct results {
 	sqlite3_stmt *add, *has;
 };
 
-/* connection settings; the tables are schema/results/ */
-static const char pragmas[] =
-	"PRAGMA journal_mode = DELETE;"
-	"PRAGMA synchronous = NORMAL;";
-
-static int user_version(sqlite3 *db)
-{
-	sqlite3_stmt *st;
-	int v = -1;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-/* Another program's database: some table, and no version of ours */
-static bool has_tables(sqlite3 *db)
-{
-	sqlite3_stmt *st;
-	bool any = true;
-
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &st,
-			       NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		any = sqlite3_column_int(st, 0) > 0;
-	sqlite3_finalize(st);
-	return any;
-}
-
-/* Brings the file to RESULTS_SCHEMA_VERSION; refuses a newer one */
-static int migrate(struct results *r, const char *path, struct muse_error *e)
-{
-	int v = user_version(r->db);
-	char sql[64];
-
-	if (v > RESULTS_SCHEMA_VERSION)
-		return muse_fail(e, -EPROTONOSUPPORT, "results file %s has version %d;"
-				 " this muse knows up to %d", path, v,
-				 RESULTS_SCHEMA_VERSION);
-	if (v == 0 && has_tables(r->db))
-		return muse_fail(e, -EBADMSG, "%s is an SQLite database but not a sweep's"
-				 " results file", path);
-	for (; v >= 0 && v < RESULTS_SCHEMA_VERSION; v++)
-		if (sqlite3_exec(r->db, results_schema_steps[v], NULL, NULL, NULL) != SQLITE_OK)
-			return muse_fail(e, -EIO, "results file %s: %s", path,
-					 sqlite3_errmsg(r->db));
-	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", RESULTS_SCHEMA_VERSION);
-	if (v < 0 || sqlite3_exec(r->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return muse_fail(e, -EIO, "results file %s: %s", path, sqlite3_errmsg(r->db));
-	return 0;
-}
+static const struct sqlfile_kind results_kind = {
+	"a sweep's results file", results_schema_steps, RESULTS_SCHEMA_VERSION
+};
 
 static const char *const verdicts[] = { "pass", "fail", "error", "workload" };
 
@@ -87,36 +39,20 @@ static enum verdict verdict_of(const char *s)
 	return VERDICT_ERROR;
 }
 
-static int open_db(const char *path, int flags, struct results **out,
-		   struct muse_error *e)
+static int open_file(const char *path, int flags, struct results **out,
+		     struct muse_error *e)
 {
 	struct results *r = calloc(1, sizeof(*r));
+	int ret;
 
 	if (!r)
 		return muse_fail(e, -ENOMEM, "out of memory");
-	if (sqlite3_open_v2(path, &r->db, flags, NULL) != SQLITE_OK ||
-	    sqlite3_busy_timeout(r->db, 5000) != SQLITE_OK ||
-	    sqlite3_exec(r->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
-		muse_fail(e, -EIO, "results file %s: %s", path, sqlite3_errmsg(r->db));
-		results_close(r);
-		return -EIO;
-	}
-	*out = r;
-	return 0;
-}
-
-int results_open(const char *path, struct results **out, struct muse_error *e)
-{
-	struct results *r;
-	int ret = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &r, e);
-
-	if (ret)
-		return ret;
-	ret = migrate(r, path, e);
-	if (!ret && (sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO results VALUES"
-					" (?, ?, ?, ?, ?, ?, ?)", -1, &r->add, NULL) != SQLITE_OK ||
-		     sqlite3_prepare_v2(r->db, "SELECT 1 FROM results WHERE n = ? AND"
-					" model = ? AND seed = ?", -1, &r->has, NULL) != SQLITE_OK))
+	ret = sqlfile_open(path, flags, &results_kind, &r->db, e);
+	if (!ret && (flags & SQLITE_OPEN_READWRITE) &&
+	    (sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO results VALUES"
+				" (?, ?, ?, ?, ?, ?, ?)", -1, &r->add, NULL) != SQLITE_OK ||
+	     sqlite3_prepare_v2(r->db, "SELECT 1 FROM results WHERE n = ? AND"
+				" model = ? AND seed = ?", -1, &r->has, NULL) != SQLITE_OK))
 		ret = muse_fail(e, -EIO, "results file %s: %s", path, sqlite3_errmsg(r->db));
 	if (ret) {
 		results_close(r);
@@ -126,28 +62,15 @@ int results_open(const char *path, struct results **out, struct muse_error *e)
 	return 0;
 }
 
+int results_open(const char *path, struct results **out, struct muse_error *e)
+{
+	return open_file(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, out, e);
+}
+
 int results_open_readonly(const char *path, struct results **out,
 			  struct muse_error *e)
 {
-	struct results *r;
-	int ret = open_db(path, SQLITE_OPEN_READONLY, &r, e);
-	int v;
-
-	if (ret)
-		return ret;
-	v = user_version(r->db);
-	if (v > RESULTS_SCHEMA_VERSION)
-		ret = muse_fail(e, -EPROTONOSUPPORT, "results file %s has version %d;"
-				" this muse knows up to %d", path, v,
-				RESULTS_SCHEMA_VERSION);
-	else if (v != RESULTS_SCHEMA_VERSION)
-		ret = muse_fail(e, -EBADMSG, "%s is not a sweep's results file", path);
-	if (ret) {
-		results_close(r);
-		return ret;
-	}
-	*out = r;
-	return 0;
+	return open_file(path, SQLITE_OPEN_READONLY, out, e);
 }
 
 void results_close(struct results *r)

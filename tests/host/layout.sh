@@ -6,10 +6,11 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP" || exit 2
 
-# SQLite is spoken by the trace store and the sweep's results store (and
-# by the white-box tests of the trace store, which look at its tables)
-check "sqlite3_ only in lib/trace/, replayer/results.c and the trace store's tests" \
-	sh -c '! git ls-files "*.c" "*.h" | grep -vE "^(lib/trace/|replayer/results\.c$|tests/unit/(test_trace|test_trace_query|test_packer|trace_fixture)\.c$)" |
+# SQLite is spoken by the trace store and the results stores of sweeps
+# and fuzz campaigns (and by the white-box tests of the trace store,
+# which look at its tables)
+check "sqlite3_ only in lib/trace/, the results stores and the trace store's tests" \
+	sh -c '! git ls-files "*.c" "*.h" | grep -vE "^(lib/trace/|replayer/(results|fuzz_results|sqlfile)\.c$|tests/unit/(test_trace|test_trace_query|test_packer|trace_fixture)\.c$)" |
 		xargs grep -ln "sqlite3_"'
 
 # layering_fails FILE HEADER: FILE including HEADER must not compile

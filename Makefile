@@ -81,6 +81,7 @@ FUZZ_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	      -fno-sanitize-recover=all
 FUZZ_TIME  ?= 60
 GEN      := $(BUILD)/gen/trace_schema.h $(BUILD)/gen/results_schema.h \
+	    $(BUILD)/gen/fuzz_schema.h \
 	    $(BUILD)/gen/version.h $(BUILD)/gen/report_assets.h
 
 .SECONDEXPANSION:
@@ -99,11 +100,13 @@ $(BUILD)/gen/%_schema.h: scripts/embed-schema $$(call schema_files,%)
 	@mkdir -p $(@D)
 	$(Q)scripts/embed-schema $* $(call schema_files,$*) > $@
 
-# the sweep report's stylesheet and script, carried by every report
-$(BUILD)/gen/report_assets.h: scripts/embed-text replayer/report/report.css replayer/report/report.js
+# the reports' stylesheet and scripts (sweep, fuzz campaign), carried by every report
+$(BUILD)/gen/report_assets.h: scripts/embed-text replayer/report/report.css \
+			     replayer/report/report.js replayer/report/fuzz.js
 	@mkdir -p $(@D)
 	$(Q){ scripts/embed-text report_css replayer/report/report.css && \
-	      scripts/embed-text report_js replayer/report/report.js; } > $@.tmp && mv $@.tmp $@
+	      scripts/embed-text report_js replayer/report/report.js && \
+	      scripts/embed-text fuzz_js replayer/report/fuzz.js; } > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/version.h: VERSION FORCE
 	@mkdir -p $(@D)

@@ -16,6 +16,7 @@
 
 #include "clock.h"
 #include "fault_plan.h"
+#include "fuzz_results.h"
 #include "pool.h"
 #include "rng.h"
 #include "spawn.h"
@@ -29,6 +30,7 @@ struct slot {
 	char first[32], seed[32];
 	char *argv[128];
 	char verdict[600];
+	uint64_t started_ns;
 };
 
 struct campaign {
@@ -44,6 +46,7 @@ struct campaign {
 	uint64_t counts[FUZZ_VERDICTS];
 	uint64_t done;
 	uint64_t resumed;		/* runs done before this start */
+	struct fuzz_results *results;
 	FILE *found;			/* the summary's list, as it grows */
 	bool first_found;
 	struct slot slots[POOL_MAX_SLOTS];
@@ -199,6 +202,7 @@ static int next_run(void *ctx, unsigned slot, char ***argv)
 		snprintf(s->first, sizeof(s->first), "%" PRIu64, c->first_op);
 		snprintf(s->seed, sizeof(s->seed), "%" PRIu64, rng);
 		s->verdict[0] = 0;
+		s->started_ns = clock_ns();
 		fill_argv(c, s);
 		*argv = s->argv;
 		return 1;
@@ -287,6 +291,32 @@ static void note_found(struct campaign *c, const struct slot *s, int v)
 	c->first_found = false;
 }
 
+/* The run's row in results.db: the kernel log and the commands for findings */
+static void add_row(struct campaign *c, const struct slot *s, int v)
+{
+	const char *why = strchr(s->verdict, '\t');
+	bool found = v == FUZZ_FAIL || v == FUZZ_CRASH || v == FUZZ_ERROR;
+	char path[4200];
+	char *log = NULL, *repro = NULL;
+	struct fuzz_row row = {
+		.id = s->id, .verdict = fuzz_verdict_name(v),
+		.reason = why ? why + 1 : NULL, .input = s->plan,
+		.seconds = (double)(clock_ns() - s->started_ns) / 1e9,
+	};
+
+	if (found) {
+		snprintf(path, sizeof(path), "%s/runs/%s.kernel.log", c->o->out, s->id);
+		row.log = log = read_text_file(path, NULL);
+		snprintf(path, sizeof(path), "%s/failures/%s/reproduce", c->o->out, s->id);
+		row.reproduce = repro = read_text_file(path, NULL);
+	}
+	if (fuzz_results_add(c->results, &row))
+		fprintf(stderr, "muse fuzz: %s/results.db: cannot add run %s\n", c->o->out,
+			s->id);
+	free(log);
+	free(repro);
+}
+
 static void run_done(void *ctx, unsigned slot, int status)
 {
 	struct campaign *c = ctx;
@@ -301,6 +331,7 @@ static void run_done(void *ctx, unsigned slot, int status)
 	count(c, v);
 	if (v == FUZZ_FAIL || v == FUZZ_CRASH || v == FUZZ_ERROR)
 		note_found(c, s, v);
+	add_row(c, s, v);
 }
 
 static double runs_per_second(const struct campaign *c)
@@ -331,6 +362,42 @@ static void progress(void *ctx)
 }
 
 /* ---- the campaign ---------------------------------------------------------------------- */
+
+/* results.db, claimed for this campaign's settings (a resumed one has them) */
+static int open_results(struct campaign *c, struct muse_error *e)
+{
+	const struct fuzz_faults_options *o = c->o;
+	char kinds[256] = "", seed[32], workload[4096] = "";
+	const char *meta[][2] = {
+		{ "campaign", "muse fuzz faults" }, { "seed", seed }, { "geometry", o->geometry },
+		{ "fs", o->fs }, { "kinds", kinds }, { "workload", workload },
+		{ "cut at random", o->cut_at_random ? "yes" : "no" },
+		{ "check", o->check ? o->check : "" },
+		{ "kernel", o->kernel ? o->kernel : "the default" },
+	};
+	int ret = fuzz_results_open(c->out, &c->results, e);
+
+	snprintf(seed, sizeof(seed), "%" PRIu64, o->seed);
+	for (int k = 0; k < FAULT_KINDS; k++)
+		if (o->kinds & 1u << k)
+			snprintf(kinds + strlen(kinds), sizeof(kinds) - strlen(kinds), "%s%s",
+				 kinds[0] ? "," : "", fault_kind_name(k));
+	shell_join(o->workload, workload, sizeof(workload));
+	for (size_t i = 0; !ret && i < sizeof(meta) / sizeof(meta[0]); i++)
+		ret = fuzz_results_claim(c->results, c->out, meta[i][0], meta[i][1], e);
+	return ret;
+}
+
+static int report(struct campaign *c, struct muse_error *e)
+{
+	struct fuzz_report_facts facts = {
+		.title = "muse fuzz faults", .unit = "run",
+		.seconds = (double)(clock_ns() - c->started_ns) / 1e9,
+		.judged = c->done - c->resumed,
+	};
+
+	return fuzz_results_report(c->results, c->out, &facts, e);
+}
 
 static int write_summary(struct campaign *c, const char *found)
 {
@@ -371,8 +438,10 @@ int fuzz_faults_campaign(const struct fuzz_faults_options *o,
 		c->opts = *o;
 		c->opts.out = c->out;
 		c->o = &c->opts;
-		ret = load_baseline(c, e);
+		ret = open_results(c, e);
 	}
+	if (!ret)
+		ret = load_baseline(c, e);
 	c->found = ret ? NULL : open_memstream(&found, &found_len);
 	if (!ret && !c->found)
 		ret = muse_fail(e, -ENOMEM, "out of memory");
@@ -386,11 +455,14 @@ int fuzz_faults_campaign(const struct fuzz_faults_options *o,
 		show_progress(c, true);
 		if (write_summary(c, found ? found : ""))
 			ret = muse_fail(e, -EIO, "%s/summary.json: cannot write it", c->out);
+		else
+			ret = report(c, e);
 	}
 	if (!ret && c->counts[FUZZ_CRASH] + c->counts[FUZZ_FAIL])
 		ret = 1;
 	else if (!ret && c->counts[FUZZ_ERROR])
 		ret = 2;
+	fuzz_results_close(c->results);
 	free(found);
 	free(c);
 	return ret;

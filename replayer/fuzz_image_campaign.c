@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "fuzz_results_impl.h"
 #include "pool.h"
 #include "spawn.h"
 #include "uml.h"
@@ -25,6 +26,7 @@ struct batch {
 	char log[PATH_MAX + 32];
 	char *argv[UML_SELF_ARGC + 24];
 	uint64_t on_stage;		/* the input started last */
+	uint64_t started_ns;		/* when it started */
 	bool open;			/* started, no verdict yet */
 	bool any;			/* a line came from this batch */
 };
@@ -32,9 +34,10 @@ struct batch {
 struct campaign {
 	const struct fuzz_image_options *o;
 	char out[PATH_MAX];
-	uint64_t next, done, crashes, mounted, failed_batches;
+	uint64_t next, done, crashes, mounted, failed_batches, resumed;
 	uint64_t started_ns, printed_ns;
 	bool tty;
+	struct fuzz_results *results;
 	FILE *found;
 	bool first_found;
 	struct batch slots[POOL_MAX_SLOTS];
@@ -58,6 +61,13 @@ static int next_batch(void *ctx, unsigned slot, char ***argv)
 	char *args[24];
 	int k = 0;
 
+	/* a resumed campaign: what was judged before is not tried again */
+	for (char id[32]; more(c); c->next++) {
+		snprintf(id, sizeof(id), "%06" PRIu64, c->next);
+		if (!fuzz_results_has(c->results, id))
+			break;
+		c->resumed++;
+	}
 	if (!more(c))
 		return 0;
 	if (o->inputs && c->next + n > o->first + o->inputs)
@@ -89,11 +99,54 @@ static int next_batch(void *ctx, unsigned slot, char ***argv)
 	return 1;
 }
 
+/* The command that tries input @i again, alone, into @dir/again */
+static void reproduce_command(const struct campaign *c, uint64_t i, const char *dir,
+			      char *buf, size_t size)
+{
+	const struct fuzz_image_options *o = c->o;
+	char again[PATH_MAX + 96];
+	size_t n;
+
+	snprintf(again, sizeof(again), "%s/again", dir);
+	snprintf(buf, size, "%s fuzz image", spawn_self());
+	shell_append(buf, size, o->trace);
+	snprintf(buf + strlen(buf), size - strlen(buf), " --at");
+	shell_append(buf, size, o->at);
+	n = strlen(buf);
+	snprintf(buf + n, size - n, " --seed %" PRIu64 " --first %" PRIu64
+		 " --inputs 1 --jobs 1 --out", o->seed, i);
+	shell_append(buf, size, again);
+	if (o->exercise) {
+		n = strlen(buf);
+		snprintf(buf + n, size - n, " --exercise");
+		shell_append(buf, size, o->exercise);
+	}
+}
+
+static void add_row(struct campaign *c, const struct batch *b, uint64_t i,
+		    const char *verdict, const char *why, const char *what,
+		    const char *log, const char *repro)
+{
+	struct fuzz_row row = {
+		.verdict = verdict, .reason = why, .input = what, .log = log,
+		.reproduce = repro,
+		.seconds = (double)(clock_ns() - b->started_ns) / 1e9,
+	};
+	char id[32];
+
+	snprintf(id, sizeof(id), "%06" PRIu64, i);
+	row.id = id;
+	if (fuzz_results_add(c->results, &row))
+		fprintf(stderr, "muse fuzz: %s/results.db: cannot add input %s\n", c->out, id);
+}
+
 /* failures/ID: the image, what changed, the verdict, the log, reproduce */
-static void keep(struct campaign *c, uint64_t i, const char *why, const char *log)
+static void keep(struct campaign *c, const struct batch *b, uint64_t i, const char *why,
+		 const char *log)
 {
 	const struct fuzz_image_options *o = c->o;
 	char dir[PATH_MAX + 64], path[PATH_MAX + 96], what[256] = "";
+	char repro[2 * PATH_MAX + 8192];
 	struct muse_error e = { 0 };
 	char *text;
 	FILE *f;
@@ -114,19 +167,14 @@ static void keep(struct campaign *c, uint64_t i, const char *why, const char *lo
 		fputs(text, f);
 		fclose(f);
 	}
-	free(text);
+	reproduce_command(c, i, dir, repro, sizeof(repro));
 	snprintf(path, sizeof(path), "%s/reproduce", dir);
 	if ((f = fopen(path, "w"))) {
-		char line[8192] = "";
-
-		fprintf(f, "%s fuzz image %s --at %s --seed %" PRIu64 " --first %" PRIu64
-			" --inputs 1 --jobs 1 --out %s/again", spawn_self(), o->trace,
-			o->at, o->seed, i, dir);
-		if (o->exercise && !shell_append(line, sizeof(line), o->exercise))
-			fprintf(f, " --exercise%s", line);
-		fputc('\n', f);
+		fprintf(f, "%s\n", repro);
 		fclose(f);
 	}
+	add_row(c, b, i, "crash", why, what, text, repro);
+	free(text);
 	fprintf(stderr, "%smuse fuzz: input %" PRIu64 ": crash: %s\n  %s\n  %s/\n",
 		c->tty ? "\n" : "", i, why, what, dir);
 	fprintf(c->found, "%s{\"input\": %" PRIu64 ", \"reason\": ",
@@ -149,6 +197,7 @@ static void batch_line(void *ctx, unsigned slot, const char *line)
 
 	if (sscanf(line, "start %" SCNu64, &i) == 1) {
 		b->on_stage = i;
+		b->started_ns = clock_ns();
 		b->open = b->any = true;
 		return;
 	}
@@ -158,7 +207,9 @@ static void batch_line(void *ctx, unsigned slot, const char *line)
 	c->done++;
 	c->mounted += strstr(line + n, "mounted") != NULL;
 	if (!strcmp(verdict, "crash"))
-		keep(c, i, n ? line + n : "", b->log);
+		keep(c, b, i, n ? line + n : "", b->log);
+	else
+		add_row(c, b, i, "pass", n ? line + n : NULL, "", NULL, NULL);
 }
 
 static void batch_done(void *ctx, unsigned slot, int status)
@@ -178,7 +229,7 @@ static void batch_done(void *ctx, unsigned slot, int status)
 	snprintf(why, sizeof(why), "the guest died with the input on stage (status %d)",
 		 status);
 	c->done++;
-	keep(c, b->on_stage, why, b->log);
+	keep(c, b, b->on_stage, why, b->log);
 	b->open = false;
 }
 
@@ -216,12 +267,44 @@ static int summary(struct campaign *c, const char *found)
 	return fclose(f) ? -errno : 0;
 }
 
+/* results.db, claimed for this campaign's settings (a resumed one has them) */
+static int open_results(struct campaign *c, struct muse_error *e)
+{
+	const struct fuzz_image_options *o = c->o;
+	char seed[32], trace[PATH_MAX];
+	const char *meta[][2] = {
+		{ "campaign", "muse fuzz image" }, { "trace", trace }, { "at", o->at },
+		{ "seed", seed }, { "exercise", o->exercise ? o->exercise : "the default" },
+		{ "kernel", o->kernel ? o->kernel : "this one" },
+	};
+	int ret = fuzz_results_open(c->out, &c->results, e);
+
+	if (!realpath(o->trace, trace))
+		snprintf(trace, sizeof(trace), "%s", o->trace);
+	snprintf(seed, sizeof(seed), "%" PRIu64, o->seed);
+	for (size_t i = 0; !ret && i < sizeof(meta) / sizeof(meta[0]); i++)
+		ret = fuzz_results_claim(c->results, c->out, meta[i][0], meta[i][1], e);
+	return ret;
+}
+
+static int report(struct campaign *c, struct muse_error *e)
+{
+	struct fuzz_report_facts facts = {
+		.title = "muse fuzz image", .unit = "input",
+		.seconds = (double)(clock_ns() - c->started_ns) / 1e9,
+		.judged = c->done,
+	};
+
+	return fuzz_results_report(c->results, c->out, &facts, e);
+}
+
 int fuzz_image_campaign(const struct fuzz_image_options *o, struct muse_error *e)
 {
 	struct campaign *c = calloc(1, sizeof(*c));
 	struct pool_ops ops = { .next = next_batch, .line = batch_line,
 				.done = batch_done, .tick = tick };
 	char path[PATH_MAX + 16], *found = NULL;
+	uint64_t counts[FUZZ_VERDICTS];
 	size_t len = 0;
 	int ret = 0;
 
@@ -239,6 +322,8 @@ int fuzz_image_campaign(const struct fuzz_image_options *o, struct muse_error *e
 	snprintf(path, sizeof(path), "%s/failures", c->out);
 	if (!ret && mkdir(path, 0755) && errno != EEXIST)
 		ret = muse_fail(e, -errno, "%s: %s", path, strerror(errno));
+	if (!ret)
+		ret = open_results(c, e);
 	c->found = ret ? NULL : open_memstream(&found, &len);
 	c->started_ns = c->printed_ns = clock_ns();
 	if (!ret)
@@ -249,9 +334,15 @@ int fuzz_image_campaign(const struct fuzz_image_options *o, struct muse_error *e
 		show(c, true);
 		if (summary(c, found ? found : ""))
 			ret = muse_fail(e, -EIO, "%s/summary.json: cannot write it", c->out);
+		else
+			ret = report(c, e);
 	}
+	/* a resumed campaign answers for the crashes found before too */
+	if (!ret && !fuzz_results_counts(c->results, counts))
+		c->crashes = counts[FUZZ_CRASH];
 	if (!ret)
 		ret = c->crashes ? 1 : c->failed_batches ? 2 : 0;
+	fuzz_results_close(c->results);
 	free(found);
 	free(c);
 	return ret;

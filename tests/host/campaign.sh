@@ -2,8 +2,8 @@
 # "muse fuzz faults" campaigns, from the host as users run them: runs on
 # plans drawn from the seed, each judged; a failing --check is found in
 # every run, kept with its plan, kernel log and a reproduce file whose
-# commands give the same verdict again; a stopped campaign goes on where
-# it was; a power cut drawn within a run is judged; bad options and a
+# commands give the same verdict again, and in results.db, JUnit and the
+# HTML report; a stopped campaign goes on where it was; a power cut drawn within a run is judged; bad options and a
 # workload that fails on a healthy chip are refused.
 . "$(dirname "$0")/../lib.sh"
 
@@ -44,6 +44,32 @@ bash -c "$(grep -v '^#' "$f/reproduce" | head -n 1)" > "$WORK/again" 2>&1 || rc=
 check "reproduce: the verdict again, exit 1" test "$rc" = 1
 check "reproduce: the same reason" grep -qx 'reason: --check exited with status 1' "$WORK/again"
 
+# results.db, JUnit and the HTML report: the same runs
+q() { sqlite3 -readonly "$c/results.db" "$1"; }
+check "results.db: both runs, failed, with plan, reason, kernel log and reproduce" \
+	test "$(q "SELECT count(*) FROM runs WHERE verdict = 'fail' AND input LIKE 'seed=%'
+		AND reason LIKE '%--check exited%' AND log <> '' AND reproduce LIKE '%muse%'")" = 2
+check "results.db: the campaign's settings" \
+	test "$(q "SELECT value FROM meta WHERE key IN ('campaign', 'seed', 'fs') ORDER BY key")" \
+	= "$(printf 'muse fuzz faults\nubifs\n1')"
+check "JUnit: 2 runs, 2 failures" grep -q \
+	'<testsuite name="muse fuzz faults" tests="2" failures="2" errors="0"' "$c/junit.xml"
+check "JUnit: a failure per run, with its plan" \
+	test "$(grep -c '<failure type="fail" message=".*--check exited.*">run: seed=' "$c/junit.xml")" = 2
+check "HTML report: the totals and both findings" sh -c \
+	"grep -q 'id=\"totals\">2 runs: 0 passed, 0 workload errors, 2 failed' '$c/report.html' &&
+	 test \$(grep -c '<details class=\"finding\"' '$c/report.html') = 2"
+check "HTML report needs nothing from the network" sh -c \
+	"! grep -Eq '(src|href)=\"(https?:)?//' '$c/report.html'"
+if command -v chromium > /dev/null; then
+	chromium --headless --no-sandbox --disable-gpu --dump-dom "file://$c/report.html" \
+		> "$WORK/report.dom" 2> /dev/null
+	check "HTML report renders in headless Chromium, its filter counting the findings" \
+		grep -q 'id="fcount">2 of 2 shown' "$WORK/report.dom"
+else
+	skip "HTML report in headless Chromium" "chromium is not installed"
+fi
+
 # ---- stopped and resumed: only the runs that are missing ---------------------------
 before=$(stat -c %Y "$c"/runs/*.record.out | sort | tr '\n' ' ')
 fuzz --out "$c" --runs 3 --check false -- "$WORK/w" > "$WORK/resumed.out" 2>&1
@@ -51,6 +77,10 @@ check "resumed: 3 runs counted" test "$(json "$c/summary.json" runs)" = 3
 check "resumed: one more run recorded" test "$(ls "$c"/runs/*.record.out | wc -l)" = 3
 check "resumed: the earlier runs left alone" sh -c \
 	"stat -c %Y '$c'/runs/*.record.out | sort | head -n 2 | tr '\n' ' ' | grep -qx '$before'"
+check "resumed: results.db holds the 3 runs" test "$(q "SELECT count(*) FROM runs")" = 3
+check_refused "the directory of another seed's campaign refused" \
+	"holds a campaign with seed 1, not 9" "$MUSE" fuzz faults --out "$c" --seed 9 --runs 4 \
+	--check false -- "$WORK/w"
 # another campaign of the same seed (its baseline given): the same first run
 mkdir -p "$WORK/same" && cp "$c/baseline.db" "$WORK/same/"
 fuzz --out "$WORK/same" --runs 1 --check false -- "$WORK/w" > /dev/null 2>&1
@@ -68,6 +98,8 @@ check "cut at random: each judged at a cut within its run" sh -c \
 	"cat '$r'/runs/*.verdict | grep -vcE '^(pass|workload|fail)	.*at [0-9]+ (torn|clean|erase)' | grep -qx 0"
 check "cut at random: exit status says whether it found something" \
 	test "$rc" = "$([ "${found:-0}" -gt 0 ] && echo 1 || echo 0)"
+check "cut at random: results.db holds the 4 runs" \
+	test "$(sqlite3 -readonly "$r/results.db" "SELECT count(*) FROM runs")" = 4
 check "faults were injected" sh -c \
 	"for t in '$r'/runs/*.db; do '$MUSE' inspect \"\$t\" --faults; done | grep -qE '^after op'"
 

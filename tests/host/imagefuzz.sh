@@ -4,7 +4,9 @@
 # write, many per boot; the inputs are the same for the same seed; a
 # kernel report (here one the exercise writes into the kernel log) is a
 # crash, kept with the mutated image, the mutation, the kernel log and a
-# reproduce command that finds it again; bad arguments are refused.
+# reproduce command that finds it again; results.db, JUnit and the HTML
+# report hold every input; a stopped campaign goes on where it was; bad
+# arguments are refused.
 . "$(dirname "$0")/../lib.sh"
 
 cat > "$WORK/w" <<'W'
@@ -35,6 +37,19 @@ check "exit status says whether a crash was found" \
 	--out "$WORK/c2" > /dev/null 2>&1
 check "the same seed gives the same inputs (as many mount)" \
 	test "$(json "$WORK/c2/summary.json" mounted)" = "$mounted"
+q() { sqlite3 -readonly "$1/results.db" "$2"; }
+check "results.db: a row per input, as many mounted" sh -c \
+	"test \"\$(sqlite3 -readonly '$WORK/c1/results.db' 'SELECT count(*), sum(reason LIKE \"mounted%\") FROM runs')\" = '12|$mounted'"
+check "JUnit: 12 inputs" grep -q "<testsuite name=\"muse fuzz image\" tests=\"12\" failures=\"$crashes\"" \
+	"$WORK/c1/junit.xml"
+# stopped at 12 and resumed to 16: only the 4 missing inputs tried
+"$MUSE" fuzz image "$t" --at mark:written --inputs 16 --per-boot 6 --jobs 2 \
+	--out "$WORK/c1" > "$WORK/c1b.out" 2>&1
+check "resumed: only the 4 missing inputs tried" test "$(json "$WORK/c1/summary.json" inputs)" = 4
+check "resumed: results.db holds the 16" test "$(q "$WORK/c1" "SELECT count(*) FROM runs")" = 16
+check_refused "the directory of another seed's campaign refused" \
+	"holds a campaign with seed 1, not 5" "$MUSE" fuzz image "$t" --at mark:written --seed 5 \
+	--inputs 1 --out "$WORK/c1"
 
 # ---- a kernel report is a crash, kept and found again ---------------------------------
 warn='echo "WARNING: CPU: 0 PID: 1 injected by the imagefuzz test" > /dev/kmsg'
@@ -50,6 +65,14 @@ check "kept: image, verdict, kernel log, reproduce" \
 	test -s "$f/image" -a -s "$f/verdict" -a -s "$f/kernel.log" -a -s "$f/reproduce"
 check "the verdict quotes the report" grep -q 'injected by the imagefuzz test' "$f/verdict"
 check "the verdict says what was mutated" grep -q '^mutation: block [0-9]' "$f/verdict"
+check "results.db: each crash with its mutation, kernel log and reproduce" test \
+	"$(q "$WORK/c3" "SELECT count(*) FROM runs WHERE verdict = 'crash' AND input LIKE 'block %'
+		AND log LIKE '%injected by the imagefuzz test%' AND reproduce LIKE '%fuzz image%'")" = "$n"
+check "JUnit: the crashes as failures" \
+	grep -q "<testsuite name=\"muse fuzz image\" tests=\"4\" failures=\"$n\"" "$WORK/c3/junit.xml"
+check "HTML report: the totals and each crash" sh -c \
+	"grep -q 'id=\"totals\">4 inputs: [0-9]* passed, 0 workload errors, 0 failed, $n crashes' '$WORK/c3/report.html' &&
+	 test \$(grep -c '<details class=\"finding\" id=\"[0-9]*\" data-verdict=\"crash\"' '$WORK/c3/report.html') = $n"
 check "the image is the chip's size, with OOB" \
 	test "$(stat -c %s "$f/image")" = $((16 * 1024 * 1024 / 2048 * 2112))
 rc=0

@@ -350,9 +350,9 @@ static void show_progress(struct campaign *c, bool final)
 		return;
 	c->printed_ns = now;
 	fprintf(stderr, "%smuse fuzz: %" PRIu64 " runs, %" PRIu64 " crash, %" PRIu64
-		" fail, %" PRIu64 " workload, %" PRIu64 " error, %.3f runs/s%s",
-		c->tty ? "\r" : "", c->done, c->counts[FUZZ_CRASH],
-		c->counts[FUZZ_FAIL], c->counts[FUZZ_WORKLOAD], c->counts[FUZZ_ERROR],
+		" fail, %" PRIu64 " loss, %" PRIu64 " workload, %" PRIu64 " error, %.3f runs/s%s",
+		c->tty ? "\r" : "", c->done, c->counts[FUZZ_CRASH], c->counts[FUZZ_FAIL],
+		c->counts[FUZZ_LOSS], c->counts[FUZZ_WORKLOAD], c->counts[FUZZ_ERROR],
 		runs_per_second(c), c->tty && !final ? "  " : "\n");
 }
 

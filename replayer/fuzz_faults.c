@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "fault_plan.h"
+#include "geometry.h"
 #include "klog.h"
 #include "rng.h"
 #include "spawn.h"
@@ -26,7 +27,8 @@
 #include "util.h"
 
 static const char *const verdict_names[FUZZ_VERDICTS] = {
-	[FUZZ_PASS] = "pass", [FUZZ_WORKLOAD] = "workload", [FUZZ_FAIL] = "fail",
+	[FUZZ_PASS] = "pass", [FUZZ_WORKLOAD] = "workload", [FUZZ_LOSS] = "loss",
+	[FUZZ_FAIL] = "fail",
 	[FUZZ_CRASH] = "crash", [FUZZ_ERROR] = "error",
 };
 
@@ -217,8 +219,31 @@ static int pick_judged_point(const char *trace, uint64_t first_op, uint64_t seed
 	return ret ? -EIO : 0;
 }
 
+/*
+ * A failure that is the chip's loss, not the filesystem's: @plan damages
+ * cells, and either nothing corrects them (no ECC: NOR) and the
+ * filesystem's log shows it found the damage by its CRCs, or the loss was
+ * reported as an I/O error, not silently
+ */
+static bool allowed_loss(const struct fuzz_faults_options *o, const char *plan,
+			 const char *judged)
+{
+	struct muse_error e;
+	struct geometry g;
+	char line[512];
+
+	if (!strstr(plan, "retention=") && !strstr(plan, "read-disturb=") &&
+	    !strstr(plan, "stuck-bits@"))
+		return false;
+	if (find_line(judged, "^reason: .*Input/output error", line, sizeof(line)))
+		return true;
+	return !geometry_parse(o->geometry, &g, &e) && !g.ecc_strength &&
+	       find_line(judged, "CRC failed|wrong data CRC|invalid CRC|[Bb]ad CRC",
+			 line, sizeof(line));
+}
+
 static enum fuzz_verdict judge_run(const struct fuzz_faults_options *o,
-				   const struct run_paths *p, int recorded,
+				   const struct run_paths *p, const char *plan, int recorded,
 				   uint64_t first_op, uint64_t seed, char *why,
 				   size_t size)
 {
@@ -251,6 +276,8 @@ static enum fuzz_verdict judge_run(const struct fuzz_faults_options *o,
 				 model ? model : "", line + strlen("reason: "));
 		else
 			snprintf(why, size, "judged at %s: status %d", at, rc);
+		if (rc == 1 && allowed_loss(o, plan, p->judge))
+			return FUZZ_LOSS;
 		return rc == 1 ? FUZZ_FAIL : FUZZ_CRASH;
 	}
 	if (rc) {
@@ -285,7 +312,7 @@ int fuzz_faults_run_one(const struct fuzz_faults_options *o, const char *id,
 	rc = fuzz_faults_record(o, p.trace, p.log, plan, p.rec);
 	if (rc < 0)
 		return muse_fail(e, rc, "cannot run muse record: %s", strerror(-rc));
-	v = judge_run(o, &p, rc, first_op, seed, why, sizeof(why));
+	v = judge_run(o, &p, plan, rc, first_op, seed, why, sizeof(why));
 	f = fopen(p.verdict, "w");
 	if (!f)
 		return muse_fail(e, -errno, "%s: %s", p.verdict, strerror(errno));

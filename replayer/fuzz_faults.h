@@ -17,6 +17,10 @@
  *             remount, the files the marks declared, --check
  *   workload  the workload failed (an I/O error, a read-only filesystem:
  *             what faults may cause), the state still passed
+ *   loss      the state failed because cells were damaged (retention,
+ *             read disturb, stuck bits) beyond what the chip corrects,
+ *             and the filesystem saw it: on a chip without ECC (NOR) a
+ *             CRC failure in its log, on NAND an I/O error reported
  *   pass
  *
  * Runs whose verdict file exists are not run again: a campaign stopped
@@ -50,6 +54,7 @@ struct fuzz_faults_options {
 enum fuzz_verdict {
 	FUZZ_PASS,
 	FUZZ_WORKLOAD,
+	FUZZ_LOSS,
 	FUZZ_FAIL,
 	FUZZ_CRASH,
 	FUZZ_ERROR,

@@ -10,7 +10,7 @@ CREATE TABLE IF NOT EXISTS meta (
 CREATE TABLE IF NOT EXISTS runs (
     id        TEXT PRIMARY KEY,        -- the run's ID, or the input's number
     verdict   TEXT NOT NULL CHECK (verdict IN
-                  ('pass', 'workload', 'fail', 'crash', 'error')),
+                  ('pass', 'workload', 'loss', 'fail', 'crash', 'error')),
     reason    TEXT,                    -- why, for all but pass
     input     TEXT NOT NULL,           -- the fault plan, or the mutation
     seconds   REAL NOT NULL,           -- how long judging it took

@@ -57,7 +57,7 @@ check "JUnit: 2 runs, 2 failures" grep -q \
 check "JUnit: a failure per run, with its plan" \
 	test "$(grep -c '<failure type="fail" message=".*--check exited.*">run: seed=' "$c/junit.xml")" = 2
 check "HTML report: the totals and both findings" sh -c \
-	"grep -q 'id=\"totals\">2 runs: 0 passed, 0 workload errors, 2 failed' '$c/report.html' &&
+	"grep -q 'id=\"totals\">2 runs: 0 passed, 0 workload errors, 0 losses the chip explains, 2 failed' '$c/report.html' &&
 	 test \$(grep -c '<details class=\"finding\"' '$c/report.html') = 2"
 check "HTML report needs nothing from the network" sh -c \
 	"! grep -Eq '(src|href)=\"(https?:)?//' '$c/report.html'"

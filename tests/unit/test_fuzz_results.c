@@ -69,7 +69,7 @@ TEST(fuzz_results_reports)
 	CHECK(strstr(junit, "tests=\"2\" failures=\"1\" errors=\"0\""));
 	CHECK(strstr(junit, "<failure type=\"crash\" message=\"BUG: &lt;bad&gt; &amp; worse\">"));
 	CHECK(strstr(junit, "name=\"000001-a\" time=\"2.500\"/>"));
-	CHECK(strstr(html, "2 runs: 1 passed, 0 workload errors, 0 failed, 1 crashes, 0 errors."));
+	CHECK(strstr(html, "2 runs: 1 passed, 0 workload errors, 0 losses the chip explains, 0 failed, 1 crashes, 0 errors."));
 	CHECK(strstr(html, "<details class=\"finding\" id=\"000002-b\" data-verdict=\"crash\">"));
 	CHECK(!strstr(html, "id=\"000001-a\""));
 	CHECK(strstr(html, "muse replay &#39;a b.db&#39;") || strstr(html, "muse replay 'a b.db'"));

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The kernel behaviours docs/findings.md records, reproduced from the
 # committed trace tests/data/jffs2-nand-cuts.db (JFFS2 on nand-2k,size=2m,
-# recorded from tests/data/jffs2-nand-cuts.workload).  A pinned trace gives
+# recorded from tests/data/jffs2-nand-cuts.workload) and the images kept
+# in tests/findings/ (those that need KASAN: findings-kasan.sh).  A pinned trace gives
 # the same verdicts on every run: the sweep's list of failures is checked
 # whole.  Should a kernel fix one of them, this test says so.
 . "$(dirname "$0")/../lib.sh"
@@ -40,6 +41,24 @@ check "F2 the file made durable before is intact" grep -q '^reason: --check exit
 rc=$(verdict f2-seed1 --at 39 --cut unstable --seed 1 --check "$READ_ALL")
 check "F2 the same cut, seed 1: every read corrected, a pass" sh -c \
 	"[ $rc = 0 ] && grep -qx 'unstable reads: 0x1c3800 5/0' '$WORK/f2-seed1.out'"
+
+# F4 (muse fuzz image): UBIFS asserts on a data node's sequence number as
+# read from flash (one field changed, its CRC recomputed) instead of
+# rejecting the node, and goes read-only
+xz -dc "$TOP/tests/findings/ubifs-data-sqnum-assert.oob.xz" > "$WORK/sqnum.oob"
+dmesg -c > /dev/null
+mkdir -p "$WORK/mnt"
+if serve_checked "F4" --geometry nand-2k,size=16m --image "$WORK/sqnum.oob"; then
+	ubiattach -m "$MTDNUM" -d 7 > /dev/null 2>&1 &&
+		mount -t ubifs ubi7_0 "$WORK/mnt" &&
+		find "$WORK/mnt" -type f -exec cat {} + > /dev/null 2>&1
+	check "F4 reading the kept image: UBIFS assert failed (file.c:62), read-only" sh -c \
+		"dmesg | grep -q 'UBIFS assert failed: le64_to_cpu(dn->ch.sqnum) > ubifs_inode(inode)->creat_sqnum, in fs/ubifs/file.c:62' &&
+		 dmesg | grep -q 'switched to read-only mode'"
+	umount "$WORK/mnt" 2> /dev/null
+	ubidetach -d 7 > /dev/null 2>&1
+	serve_stop
+fi
 
 # the sweep of the pinned trace: exactly these failures, every run
 "$MUSE" sweep "$t" --models unstable --seeds 4 --range 32..50 --results "$WORK/r.db" \

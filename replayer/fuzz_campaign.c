@@ -368,7 +368,7 @@ static int open_results(struct campaign *c, struct muse_error *e)
 {
 	const struct fuzz_faults_options *o = c->o;
 	char kinds[256] = "", seed[32], workload[4096] = "";
-	const char *meta[][2] = {
+	const char *const meta[][2] = {
 		{ "campaign", "muse fuzz faults" }, { "seed", seed }, { "geometry", o->geometry },
 		{ "fs", o->fs }, { "kinds", kinds }, { "workload", workload },
 		{ "cut at random", o->cut_at_random ? "yes" : "no" },
@@ -383,9 +383,8 @@ static int open_results(struct campaign *c, struct muse_error *e)
 			snprintf(kinds + strlen(kinds), sizeof(kinds) - strlen(kinds), "%s%s",
 				 kinds[0] ? "," : "", fault_kind_name(k));
 	shell_join(o->workload, workload, sizeof(workload));
-	for (size_t i = 0; !ret && i < sizeof(meta) / sizeof(meta[0]); i++)
-		ret = fuzz_results_claim(c->results, c->out, meta[i][0], meta[i][1], e);
-	return ret;
+	return ret ? ret : fuzz_results_claim(c->results, c->out, meta,
+					      sizeof(meta) / sizeof(meta[0]), e);
 }
 
 static int report(struct campaign *c, struct muse_error *e)

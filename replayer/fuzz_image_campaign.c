@@ -272,7 +272,7 @@ static int open_results(struct campaign *c, struct muse_error *e)
 {
 	const struct fuzz_image_options *o = c->o;
 	char seed[32], trace[PATH_MAX];
-	const char *meta[][2] = {
+	const char *const meta[][2] = {
 		{ "campaign", "muse fuzz image" }, { "trace", trace }, { "at", o->at },
 		{ "seed", seed }, { "exercise", o->exercise ? o->exercise : "the default" },
 		{ "kernel", o->kernel ? o->kernel : "this one" },
@@ -282,9 +282,8 @@ static int open_results(struct campaign *c, struct muse_error *e)
 	if (!realpath(o->trace, trace))
 		snprintf(trace, sizeof(trace), "%s", o->trace);
 	snprintf(seed, sizeof(seed), "%" PRIu64, o->seed);
-	for (size_t i = 0; !ret && i < sizeof(meta) / sizeof(meta[0]); i++)
-		ret = fuzz_results_claim(c->results, c->out, meta[i][0], meta[i][1], e);
-	return ret;
+	return ret ? ret : fuzz_results_claim(c->results, c->out, meta,
+					      sizeof(meta) / sizeof(meta[0]), e);
 }
 
 static int report(struct campaign *c, struct muse_error *e)

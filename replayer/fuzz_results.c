@@ -62,17 +62,7 @@ void fuzz_results_close(struct fuzz_results *r)
 int fuzz_results_set_meta(struct fuzz_results *r, const char *key,
 			  const char *value)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-			       -1, &st, NULL) != SQLITE_OK)
-		return -EIO;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -EIO;
+	return sqlfile_set_meta(r->db, key, value);
 }
 
 static void bind_text(sqlite3_stmt *s, int i, const char *text)
@@ -170,8 +160,8 @@ int fuzz_results_counts(struct fuzz_results *r, uint64_t counts[FUZZ_VERDICTS])
 	return 0;
 }
 
-int fuzz_results_claim(struct fuzz_results *r, const char *dir, const char *key,
-		       const char *value, struct muse_error *e)
+static int claim(struct fuzz_results *r, const char *dir, const char *key,
+		 const char *value, struct muse_error *e)
 {
 	sqlite3_stmt *st;
 	int ret = 0;
@@ -188,5 +178,15 @@ int fuzz_results_claim(struct fuzz_results *r, const char *dir, const char *key,
 	sqlite3_finalize(st);
 	if (!ret && fuzz_results_set_meta(r, key, value))
 		ret = muse_fail(e, -EIO, "%s/results.db: %s", dir, sqlite3_errmsg(r->db));
+	return ret;
+}
+
+int fuzz_results_claim(struct fuzz_results *r, const char *dir,
+		       const char *const (*meta)[2], size_t n, struct muse_error *e)
+{
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < n; i++)
+		ret = claim(r, dir, meta[i][0], meta[i][1], e);
 	return ret;
 }

@@ -36,11 +36,12 @@ void fuzz_results_close(struct fuzz_results *r);
 int fuzz_results_set_meta(struct fuzz_results *r, const char *key,
 			  const char *value);
 /*
- * Sets @key to @value, or refuses when the campaign in @dir already has
- * another value for it (a seed, a trace): a directory holds one campaign
+ * Sets each of the @n keys of @meta ({ key, value } pairs) to its value,
+ * or refuses when the campaign in @dir already has another value for one
+ * (a seed, a trace): a directory holds one campaign
  */
-int fuzz_results_claim(struct fuzz_results *r, const char *dir, const char *key,
-		       const char *value, struct muse_error *e);
+int fuzz_results_claim(struct fuzz_results *r, const char *dir,
+		       const char *const (*meta)[2], size_t n, struct muse_error *e);
 /* Adds or replaces the row of x->id */
 int fuzz_results_add(struct fuzz_results *r, const struct fuzz_row *x);
 bool fuzz_results_has(struct fuzz_results *r, const char *id);

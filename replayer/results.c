@@ -85,17 +85,7 @@ void results_close(struct results *r)
 
 int results_set_meta(struct results *r, const char *key, const char *value)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-			       -1, &st, NULL) != SQLITE_OK)
-		return -EIO;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -EIO;
+	return sqlfile_set_meta(r->db, key, value);
 }
 
 int results_get_meta(struct results *r, const char *key, char *buf, size_t size)

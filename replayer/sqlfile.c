@@ -59,6 +59,21 @@ static int migrate(sqlite3 *db, const char *path, const struct sqlfile_kind *k,
 	return 0;
 }
 
+int sqlfile_set_meta(sqlite3 *db, const char *key, const char *value)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta VALUES (?, ?)", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
 int sqlfile_open(const char *path, int flags, const struct sqlfile_kind *k,
 		 sqlite3 **out, struct muse_error *e)
 {

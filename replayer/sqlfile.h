@@ -25,4 +25,7 @@ struct sqlfile_kind {
 int sqlfile_open(const char *path, int flags, const struct sqlfile_kind *k,
 		 struct sqlite3 **db, struct muse_error *e);
 
+/* Sets @key in the file's meta table (key TEXT PRIMARY KEY, value TEXT) */
+int sqlfile_set_meta(struct sqlite3 *db, const char *key, const char *value);
+
 #endif

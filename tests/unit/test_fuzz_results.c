@@ -34,11 +34,13 @@ static void add_two(struct fuzz_results *r)
 
 TEST(fuzz_results_rows_and_claims)
 {
+	const char *const seed1[][2] = { { "seed", "1" } };
+	const char *const seed2[][2] = { { "fs", "ubifs" }, { "seed", "2" } };
 	struct muse_error e = { 0 };
 	struct fuzz_results *r;
 
 	CHECK_INT(fuzz_results_open(test_tmpdir(), &r, &e), 0);
-	CHECK_INT(fuzz_results_claim(r, test_tmpdir(), "seed", "1", &e), 0);
+	CHECK_INT(fuzz_results_claim(r, test_tmpdir(), seed1, 1, &e), 0);
 	add_two(r);
 	CHECK(fuzz_results_has(r, "000002-b"));
 	CHECK(!fuzz_results_has(r, "000003-c"));
@@ -46,8 +48,8 @@ TEST(fuzz_results_rows_and_claims)
 	/* reopened: the rows are there; another seed is another campaign */
 	CHECK_INT(fuzz_results_open(test_tmpdir(), &r, &e), 0);
 	CHECK(fuzz_results_has(r, "000001-a"));
-	CHECK_INT(fuzz_results_claim(r, test_tmpdir(), "seed", "1", &e), 0);
-	CHECK(fuzz_results_claim(r, test_tmpdir(), "seed", "2", &e) < 0);
+	CHECK_INT(fuzz_results_claim(r, test_tmpdir(), seed1, 1, &e), 0);
+	CHECK(fuzz_results_claim(r, test_tmpdir(), seed2, 2, &e) < 0);
 	CHECK(strstr(e.msg, "with seed 1, not 2") != NULL);
 	fuzz_results_close(r);
 }

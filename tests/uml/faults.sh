@@ -1,7 +1,8 @@
 #!/bin/bash
 # Faults (docs/faults.md) as the kernel meets them.  A block that goes
 # bad under a UBIFS workload: UBI recovers the data, marks the block bad,
-# no file is lost.  Read disturb: UBI sees -EUCLEAN and scrubs.  Wear-out:
+# no file is lost; one failed program: the data moves, the PEB passes
+# torture and stays in use.  Read disturb: UBI sees -EUCLEAN and scrubs.  Wear-out:
 # the bad-block reserve runs out and UBI goes read-only, files still
 # readable.  JFFS2 on NAND and NOR: a failed write is written again
 # elsewhere.  Each recorded run replays, byte for byte, to the flash the
@@ -87,6 +88,21 @@ if serve_checked disturb --geometry $G --image "$WORK/grown.end" --faults seed=3
 	ubidetach -d 0
 	serve_stop
 	check "disturb: kernel log clean" kernel_clean
+fi
+
+# ---- UBIFS: one program fails once: the PEB passes torture and stays in use -----
+# (after the read-disturb test: that one reads the files grown wrote, and
+# this workload writes new ones)
+if recorded once $G ubifs seed=1,program-fail@op=1; then
+	peb=$(sed -n 's/.*run torture test for PEB \([0-9]*\).*/\1/p' "$WORK/once.dmesg" | head -n 1)
+	check "once: UBI moved the data off the failing PEB" grep -q 'data was successfully recovered' \
+		"$WORK/once.dmesg"
+	check "once: UBI tortured the PEB" test -n "$peb"
+	check "once: PEB $peb passed torture and was not marked bad" sh -c \
+		"grep -q 'PEB $peb passed torture test, do not mark it as bad' '$WORK/once.dmesg' &&
+		 ! grep -q 'mark PEB .* as bad' '$WORK/once.dmesg'"
+	check "once: kernel log clean" sh -c "! grep -E '$KERNEL_BAD' '$WORK/once.dmesg'"
+	files_intact once $G ubifs
 fi
 
 # ---- UBI: wear-out runs the reserve dry, UBI goes read-only -------------------------

@@ -183,11 +183,15 @@ static int write_html(struct report *r, struct fuzz_results *res, const char *pa
 		"<meta name=\"viewport\" content=\"width=device-width\"><title>%s</title>\n"
 		"<style>\n%s</style></head><body>\n<h1>%s</h1>\n", r->facts->title, report_css,
 		r->facts->title);
-	fprintf(f, "<p id=\"totals\">%" PRIu64 " %ss: %" PRIu64 " passed, %" PRIu64
-		" workload errors, %" PRIu64 " losses the chip explains, %" PRIu64 " failed, %"
-		PRIu64 " crashes, %" PRIu64 " errors.</p>\n", r->rows, r->facts->unit,
-		r->counts[FUZZ_PASS], r->counts[FUZZ_WORKLOAD], r->counts[FUZZ_LOSS],
-		r->counts[FUZZ_FAIL], r->counts[FUZZ_CRASH], r->errors);
+	fprintf(f, "<p id=\"totals\">%" PRIu64 " %ss: %" PRIu64 " passed, ", r->rows,
+		r->facts->unit, r->counts[FUZZ_PASS]);
+	/* an image input is passed or crashed: the other verdicts are runs' */
+	if (!strcmp(r->facts->unit, "run"))
+		fprintf(f, "%" PRIu64 " workload errors, %" PRIu64 " losses the chip explains, %"
+			PRIu64 " failed, ", r->counts[FUZZ_WORKLOAD], r->counts[FUZZ_LOSS],
+			r->counts[FUZZ_FAIL]);
+	fprintf(f, "%" PRIu64 " crashes, %" PRIu64 " errors.</p>\n", r->counts[FUZZ_CRASH],
+		r->errors);
 	html_summary(r, res);
 	html_findings(r, res);
 	fprintf(f, "<script>\n%s</script>\n</body></html>\n", fuzz_js);

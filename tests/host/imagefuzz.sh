@@ -71,7 +71,7 @@ check "results.db: each crash with its mutation, kernel log and reproduce" test 
 check "JUnit: the crashes as failures" \
 	grep -q "<testsuite name=\"muse fuzz image\" tests=\"4\" failures=\"$n\"" "$WORK/c3/junit.xml"
 check "HTML report: the totals and each crash" sh -c \
-	"grep -q 'id=\"totals\">4 inputs: [0-9]* passed, 0 workload errors, 0 losses the chip explains, 0 failed, $n crashes' '$WORK/c3/report.html' &&
+	"grep -q 'id=\"totals\">4 inputs: [0-9]* passed, $n crashes' '$WORK/c3/report.html' &&
 	 test \$(grep -c '<details class=\"finding\" id=\"[0-9]*\" data-verdict=\"crash\"' '$WORK/c3/report.html') = $n"
 check "the image is the chip's size, with OOB" \
 	test "$(stat -c %s "$f/image")" = $((16 * 1024 * 1024 / 2048 * 2112))

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Sweeping, from the host as users run it (each worker boots the bundled
-# kernel): every clean cut point of UBIFS and JFFS2 (NAND, NOR) workloads
+# kernel): every clean cut point of UBIFS and JFFS2 (NAND; NOR: every third)
 # passes; a workload that marks a file durable without syncing it is
 # caught at exactly the cut points where the file is not yet on flash;
 # shards merged and a killed-then-resumed sweep give the verdicts of one
@@ -57,9 +57,10 @@ record() {
 
 verdicts() { sqlite3 -readonly "$1" "SELECT n, model, seed, verdict FROM results ORDER BY 1, 2, 3"; }
 
-# clean sweeps pass everywhere
-for cfg in "ubifs nand-2k,size=16m ubifs" "jffs2-nand nand-2k,size=16m jffs2" \
-	"jffs2-nor nor-64k,size=2m jffs2"; do
+# clean sweeps pass everywhere (on NOR, whose JFFS2 writes are many and
+# small, every third point: all of the workload in a third of the time)
+for cfg in "ubifs nand-2k,size=16m ubifs 1" "jffs2-nand nand-2k,size=16m jffs2 1" \
+	"jffs2-nor nor-64k,size=2m jffs2 3"; do
 	set -- $cfg
 	t=$WORK/$1.db
 	if ! record "$t" "$2" "$3" "$WORK/good"; then
@@ -68,10 +69,10 @@ for cfg in "ubifs nand-2k,size=16m ubifs" "jffs2-nand nand-2k,size=16m jffs2" \
 	fi
 	sum=$(sha256sum < "$t")
 	rc=0
-	"$MUSE" sweep "$t" --jobs 2 --junit "$t.xml" > "$t.sweep" 2>&1 || rc=$?
+	"$MUSE" sweep "$t" --jobs 2 --every "$4" --junit "$t.xml" > "$t.sweep" 2>&1 || rc=$?
 	points=$(sqlite3 -readonly "$t.sweep.db" "SELECT count(*) FROM results")
 	if [ $rc = 0 ] && [ "$points" -ge 20 ]; then
-		pass "$1: all $points clean cut points after mkfs-done pass"
+		pass "$1: all $points clean cut points after mkfs-done pass$([ "$4" = 1 ] || echo " (every third op)")"
 	else
 		fail "$1: clean sweep" "status $rc, $points points: $(grep -m3 -E 'first|reason|reproduce' "$t.sweep" | tr '\n' ' ')"
 	fi

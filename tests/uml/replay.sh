@@ -1,8 +1,8 @@
 #!/bin/bash
 # Replaying: the state after op N is what the recording daemon held right
 # after op N (snapshots taken through the kernel during the recording,
-# data and OOB); at every mark the filesystem mounts and holds what the
-# mark declared; cuts of sampled ops after mkfs-done, with every model,
+# data and OOB); at every mark declaring files the filesystem mounts and
+# holds them; cuts of sampled ops after mkfs-done, with every model,
 # attach and recover; the trace is never modified; bad input is refused.
 . "$(dirname "$0")/../lib.sh"
 
@@ -70,7 +70,9 @@ check_snapshots() {
 	fi
 }
 
-# every mark: the filesystem mounts and holds what the mark declared
+# every mark that declares files, and mkfs-done: the filesystem mounts and
+# holds what the mark declared (the snapshot marks, with no op between
+# them and the mark before, would replay the same states again)
 check_marks() {
 	local t=$1 tag=$2 mark out bad= marks=0 files=0
 	while read -r mark; do
@@ -88,12 +90,13 @@ check_marks() {
 			esac
 		done < <(sql "$t" "SELECT f.kind, f.path, f.size, lower(hex(f.sha256)) FROM mark_files f
 				   JOIN marks m ON m.id = f.mark WHERE m.name = '$mark'")
-	done < <(sql "$t" "SELECT name FROM marks ORDER BY id")
-	if [ -z "$bad" ] && [ $marks -ge 13 ] && [ $files -ge 12 ]; then
-		pass "$tag every mark mounts with its declared files ($marks marks, $files files)"
+	done < <(sql "$t" "SELECT name FROM marks m WHERE name = 'mkfs-done' OR EXISTS
+			   (SELECT 1 FROM mark_files f WHERE f.mark = m.id) ORDER BY id")
+	if [ -z "$bad" ] && [ $marks -ge 7 ] && [ $files -ge 12 ]; then
+		pass "$tag every mark declaring files mounts with them ($marks marks, $files files)"
 	else
 		bad="$bad ($marks marks, $files files checked)"
-		fail "$tag every mark mounts with its declared files" "$bad"
+		fail "$tag every mark declaring files mounts with them" "$bad"
 	fi
 }
 
@@ -115,7 +118,7 @@ cut_as_expected() {
 
 # sampled cut points after mkfs-done, every model that applies
 check_cuts() {
-	local t=$1 tag=$2 from kind n model seed rc bad= count=0
+	local t=$1 tag=$2 from kind n model seeds seed rc bad= count=0
 	from=$(sql "$t" "SELECT after_seq FROM marks WHERE name = 'mkfs-done'")
 	while IFS='|' read -r n kind; do
 		case $kind in
@@ -124,7 +127,10 @@ check_cuts() {
 		*) continue ;;
 		esac
 		for model in $models; do
-			for seed in 1 2; do
+			# a clean cut draws nothing: one seed is all there is
+			seeds="1 2"
+			[ $model = clean ] && seeds=1
+			for seed in $seeds; do
 				rc=0
 				# the sweep's judgement; UBIFS's self-checks are sweep.sh's
 				"$MUSE" replay "$t" --at $((n - 1)) --cut $model --seed $seed --verdict \

@@ -34,7 +34,7 @@ struct batch {
 struct campaign {
 	const struct fuzz_image_options *o;
 	char out[PATH_MAX];
-	uint64_t next, done, crashes, mounted, failed_batches, resumed;
+	uint64_t next, done, crashes, mounted, failed_batches;
 	uint64_t started_ns, printed_ns;
 	bool tty;
 	struct fuzz_results *results;
@@ -66,7 +66,6 @@ static int next_batch(void *ctx, unsigned slot, char ***argv)
 		snprintf(id, sizeof(id), "%06" PRIu64, c->next);
 		if (!fuzz_results_has(c->results, id))
 			break;
-		c->resumed++;
 	}
 	if (!more(c))
 		return 0;

@@ -114,19 +114,6 @@ static int parse_kinds(const char *list, unsigned *kinds)
 	return ret;
 }
 
-static int parse_time(const char *s, uint64_t *seconds)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-	unsigned mult = !strcmp(end, "h") ? 3600 : !strcmp(end, "m") ? 60 :
-			(!*end || !strcmp(end, "s")) ? 1 : 0;
-
-	if (end == s || !mult || !v)
-		return -EINVAL;
-	*seconds = v * mult;
-	return 0;
-}
-
 static int bad_value(const char *opt, const char *v)
 {
 	fprintf(stderr, "muse fuzz: %s %s is not valid\n", opt, v);
@@ -170,7 +157,7 @@ static int parse_option(int c, const char *v, struct fuzz_args *a)
 	case 'o': a->o.out = v; return 0;
 	case 'n':
 		return parse_u64(v, &a->o.runs) || !a->o.runs ? bad_value("--runs", v) : 0;
-	case 't': return parse_time(v, &a->o.seconds) ? bad_value("--time", v) : 0;
+	case 't': return parse_duration(v, &a->o.seconds) ? bad_value("--time", v) : 0;
 	case 'j':
 		if (parse_u64(v, &n) || !n || n > POOL_MAX_SLOTS)
 			return bad_value("--jobs", v);

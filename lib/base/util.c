@@ -58,6 +58,22 @@ uint64_t popcount_bytes(const uint8_t *p, size_t n)
 	return bits;
 }
 
+int parse_duration(const char *s, uint64_t *seconds)
+{
+	char *end;
+	unsigned long long v;
+	unsigned mult;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	mult = !strcmp(end, "h") ? 3600 : !strcmp(end, "m") ? 60 :
+	       (!*end || !strcmp(end, "s")) ? 1 : 0;
+	if (end == s || *s == '-' || errno || !mult || !v || v > UINT64_MAX / mult)
+		return -EINVAL;
+	*seconds = v * mult;
+	return 0;
+}
+
 int parse_size(const char *s, uint64_t *out)
 {
 	unsigned long long v;

@@ -28,6 +28,9 @@ uint64_t popcount_bytes(const uint8_t *p, size_t n);
 /* "4096", "0x800", "128k", "16M", "1G" */
 int parse_size(const char *s, uint64_t *out);
 
+/* "90", "90s", "15m", "2h": a positive number of seconds; -EINVAL */
+int parse_duration(const char *s, uint64_t *seconds);
+
 /*
  * "A..B" split into its two sides, each copied into a buffer of @size
  * bytes; either side may be empty (from the start, to the end).

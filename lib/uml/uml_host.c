@@ -163,6 +163,27 @@ static int write_job(struct uml_session *s, char **argv, struct muse_error *e)
 	return 0;
 }
 
+/*
+ * KASAN reports only its first finding per boot unless told otherwise;
+ * a guest that meets several (fuzz batches, the findings tests) must see
+ * each.  Only a KASAN kernel knows the word: elsewhere it would reach init.
+ */
+static bool has_kasan(const char *kernel)
+{
+	const char *slash = strrchr(kernel, '/');
+	int dir = slash ? (int)(slash - kernel) : 1;
+	char path[PATH_MAX], *config;
+	bool yes;
+
+	if (snprintf(path, sizeof(path), "%.*s/config", dir, slash ? kernel : ".") >=
+	    (int)sizeof(path))
+		return false;
+	config = read_text_file(path, NULL);
+	yes = config && strstr(config, "\nCONFIG_KASAN=y\n");
+	free(config);
+	return yes;
+}
+
 static void boot_kernel(const struct uml_session *s, const char *mem)
 {
 	char a_mem[64], a_init[PATH_MAX + 8], a_job[PATH_MAX + 16];
@@ -171,7 +192,8 @@ static void boot_kernel(const struct uml_session *s, const char *mem)
 		(char *)s->kernel, a_mem, "rootfstype=hostfs", "rootflags=/",
 		"rw", a_init, a_job, "con=null", "ssl=null",
 		s->interactive ? "con0=fd:0,fd:3" : "con0=null",
-		"con1=null,fd:1", "console=tty1", a_umid, a_dir, NULL,
+		"con1=null,fd:1", "console=tty1", a_umid, a_dir,
+		has_kasan(s->kernel) ? "kasan_multi_shot" : NULL, NULL,
 	};
 	int null = open("/dev/null", O_RDWR);
 

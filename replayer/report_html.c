@@ -214,6 +214,34 @@ static void summary_counts(FILE *f, const struct report_rows *c)
 	fputs("</table>\n", f);
 }
 
+static size_t covered_classes(const struct report_coverage *cov)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cov->classes; i++)
+		n += cov->by_class[i].checked > 0;
+	return n;
+}
+
+/* Checked points by class of situation, in the order a budget covers them */
+static void coverage_table(FILE *f, const struct report_coverage *cov)
+{
+	if (!cov->classes)
+		return;
+	fputs("<details id=\"coverage\"><summary>Coverage by class</summary>\n"
+	      "<table class=\"counts\"><tr><th>class</th><th>points</th><th>checked</th>"
+	      "<th>failed</th><th>errors</th></tr>\n", f);
+	for (size_t i = 0; i < cov->classes; i++) {
+		const struct results_class *k = &cov->by_class[i];
+
+		fputs("<tr><td>", f);
+		markup_text(f, k->name);
+		fprintf(f, "</td><td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td></tr>\n",
+			k->points, k->checked, k->failed, k->errors);
+	}
+	fputs("</table></details>\n", f);
+}
+
 static void fact(FILE *f, const char *name, const char *value)
 {
 	fprintf(f, "<dt>%s</dt><dd>", name);
@@ -222,7 +250,8 @@ static void fact(FILE *f, const char *name, const char *value)
 }
 
 static void summary_facts(FILE *f, const struct report_rows *c, const struct report_options *o,
-			  struct results *r, const struct geometry *g)
+			  const struct report_coverage *cov, struct results *r,
+			  const struct geometry *g)
 {
 	char buf[256];
 	double ms = 0;
@@ -239,7 +268,12 @@ static void summary_facts(FILE *f, const struct report_rows *c, const struct rep
 	snprintf(buf, sizeof(buf), "%.1f s (the sum over the workers; %.0f ms a point)",
 		 ms / 1000, c->count ? ms / (double)c->count : 0);
 	fact(f, "checking time", buf);
-	if (o->plan)
+	if (cov->classes)
+		snprintf(buf, sizeof(buf), "%zu of the %zu points planned (%zu left unchecked),"
+			 " %zu of %zu classes", cov->all.checked, cov->all.points,
+			 cov->all.points - cov->all.checked, covered_classes(cov),
+			 cov->classes);
+	else if (o->plan)
 		snprintf(buf, sizeof(buf), "%zu points checked; this sweep planned %zu",
 			 c->count, o->plan->count);
 	else
@@ -435,7 +469,8 @@ static const char timeline[] =
 	"<p class=\"legend\" id=\"areas\"></p></section>\n";
 
 int report_html(const struct report_rows *c, const struct report_options *o,
-		struct results *r, struct trace *t, struct muse_error *e)
+		const struct report_coverage *cov, struct results *r, struct trace *t,
+		struct muse_error *e)
 {
 	struct geometry g = { 0 };
 	struct model_rows m;
@@ -462,7 +497,8 @@ int report_html(const struct report_rows *c, const struct report_options *o,
 		" %zu workload errors.</p>\n<section id=\"summary\"><h2>Summary</h2>\n",
 		c->count, c->passed, c->failed, c->errors, c->workload);
 	summary_counts(f, c);
-	summary_facts(f, c, o, r, &g);
+	summary_facts(f, c, o, cov, r, &g);
+	coverage_table(f, cov);
 	fputs("</section>\n", f);
 	fputs(timeline, f);
 	/* the data first: the walk over the ops also says what each wrote */

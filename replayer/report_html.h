@@ -23,6 +23,7 @@ struct report_rows {
 	struct result *rows;	/* in (N, model, seed) order; strings owned */
 	size_t count, cap;
 	size_t passed, failed, errors, workload;
+	size_t same;		/* verdicts taken from a clean point of the same state */
 };
 
 /* Text for an XML or HTML element or quoted attribute (control bytes as ?) */
@@ -34,6 +35,7 @@ void report_counts_by_model(const struct report_rows *c, size_t n[CUT_MODELS][4]
 
 /* Writes o->html; @t (or NULL) gives the ops, marks and geometry */
 int report_html(const struct report_rows *c, const struct report_options *o,
-		struct results *r, struct trace *t, struct muse_error *e);
+		const struct report_coverage *cov, struct results *r, struct trace *t,
+		struct muse_error *e);
 
 #endif

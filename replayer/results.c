@@ -17,7 +17,7 @@
 
 struct results {
 	sqlite3 *db;
-	sqlite3_stmt *add, *has;
+	sqlite3_stmt *add, *get;
 };
 
 static const struct sqlfile_kind results_kind = {
@@ -48,11 +48,13 @@ static int open_file(const char *path, int flags, struct results **out,
 	if (!r)
 		return muse_fail(e, -ENOMEM, "out of memory");
 	ret = sqlfile_open(path, flags, &results_kind, &r->db, e);
-	if (!ret && (flags & SQLITE_OPEN_READWRITE) &&
-	    (sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO results VALUES"
-				" (?, ?, ?, ?, ?, ?, ?)", -1, &r->add, NULL) != SQLITE_OK ||
-	     sqlite3_prepare_v2(r->db, "SELECT 1 FROM results WHERE n = ? AND"
-				" model = ? AND seed = ?", -1, &r->has, NULL) != SQLITE_OK))
+	if (!ret && ((flags & SQLITE_OPEN_READWRITE &&
+		      sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO results VALUES"
+					 " (?, ?, ?, ?, ?, ?, ?, ?)", -1, &r->add,
+					 NULL) != SQLITE_OK) ||
+		     sqlite3_prepare_v2(r->db, "SELECT verdict FROM results WHERE n = ?"
+					" AND model = ? AND seed = ?", -1, &r->get,
+					NULL) != SQLITE_OK))
 		ret = muse_fail(e, -EIO, "results file %s: %s", path, sqlite3_errmsg(r->db));
 	if (ret) {
 		results_close(r);
@@ -78,7 +80,7 @@ void results_close(struct results *r)
 	if (!r)
 		return;
 	sqlite3_finalize(r->add);
-	sqlite3_finalize(r->has);
+	sqlite3_finalize(r->get);
 	sqlite3_close(r->db);
 	free(r);
 }
@@ -123,35 +125,118 @@ int results_add(struct results *r, const struct result *x)
 		sqlite3_bind_text(s, 7, x->log, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s, 7);
+	if (x->same)
+		sqlite3_bind_int64(s, 8, (sqlite3_int64)x->same_n);
+	else
+		sqlite3_bind_null(s, 8);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
-bool results_has(struct results *r, uint64_t n, enum cut_model m, uint64_t seed)
+int results_add_same(struct results *r, uint64_t n, enum cut_model m, uint64_t seed,
+		     uint64_t same_n)
 {
-	sqlite3_stmt *s = r->has;
-	bool found;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO results SELECT ?, ?, ?, verdict,"
+			       " reason, 0, log, n FROM results WHERE n = ? AND model = 'clean'"
+			       " AND seed = 0", -1, &s, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)n);
+	sqlite3_bind_text(s, 2, cut_name(m), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)seed);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)same_n);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return -EIO;
+	return sqlite3_changes(r->db) ? 0 : -ENOENT;
+}
+
+int results_verdict(struct results *r, uint64_t n, enum cut_model m, uint64_t seed,
+		    enum verdict *v)
+{
+	sqlite3_stmt *s = r->get;
+	int ret = -ENOENT;
 
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)n);
 	sqlite3_bind_text(s, 2, cut_name(m), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)seed);
-	found = sqlite3_step(s) == SQLITE_ROW;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*v = verdict_of((const char *)sqlite3_column_text(s, 0));
+		ret = 0;
+	}
 	sqlite3_reset(s);
-	return found;
+	return ret;
+}
+
+bool results_has(struct results *r, uint64_t n, enum cut_model m, uint64_t seed)
+{
+	enum verdict v;
+
+	return !results_verdict(r, n, m, seed, &v);
+}
+
+int results_set_coverage(struct results *r, const struct results_class *c, size_t n)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_exec(r->db, "BEGIN; DELETE FROM coverage", NULL, NULL, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(r->db, "INSERT INTO coverage VALUES (?, ?, ?, ?, ?, ?)",
+					-1, &s, NULL);
+	for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)i);
+		sqlite3_bind_text(s, 2, c[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, (sqlite3_int64)c[i].points);
+		sqlite3_bind_int64(s, 4, (sqlite3_int64)c[i].checked);
+		sqlite3_bind_int64(s, 5, (sqlite3_int64)c[i].failed);
+		sqlite3_bind_int64(s, 6, (sqlite3_int64)c[i].errors);
+		rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
+	else
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : -EIO;
+}
+
+/* Does the attached file "other" have the results column @name? */
+static bool other_has_column(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *st;
+	bool yes = false;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_table_info('results', 'other')"
+			       " WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	yes = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	return yes;
 }
 
 int results_merge(struct results *r, const char *path, struct muse_error *e)
 {
-	char *sql = sqlite3_mprintf(
-		"ATTACH %Q AS other;"
-		"INSERT OR REPLACE INTO main.results SELECT * FROM other.results;"
-		"INSERT OR IGNORE INTO main.meta SELECT * FROM other.meta;", path);
-	char *err = NULL;
-	int rc = sql ? sqlite3_exec(r->db, sql, NULL, NULL, &err) : SQLITE_NOMEM;
+	char *attach = sqlite3_mprintf("ATTACH %Q AS other", path), *err = NULL;
+	int rc = attach ? sqlite3_exec(r->db, attach, NULL, NULL, &err) : SQLITE_NOMEM;
 
-	sqlite3_free(sql);
+	sqlite3_free(attach);
+	/* a file of version 1 has no same_as: its points were all booted */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(r->db, other_has_column(r->db, "same_as") ?
+				  "INSERT OR REPLACE INTO main.results SELECT n, model, seed,"
+				  " verdict, reason, duration_ms, log, same_as FROM other.results;"
+				  "INSERT OR IGNORE INTO main.meta SELECT * FROM other.meta" :
+				  "INSERT OR REPLACE INTO main.results SELECT n, model, seed,"
+				  " verdict, reason, duration_ms, log, NULL FROM other.results;"
+				  "INSERT OR IGNORE INTO main.meta SELECT * FROM other.meta",
+				  NULL, NULL, &err);
 	sqlite3_exec(r->db, "DETACH other", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		muse_fail(e, -EIO, "merging %s: %s", path, err ? err : "out of memory");
@@ -166,8 +251,12 @@ int results_for_each(struct results *r, results_fn fn, void *ctx)
 	sqlite3_stmt *s;
 	int ret = 0;
 
+	/* a file of version 1, read as it is, has no same_as */
 	if (sqlite3_prepare_v2(r->db, "SELECT n, model, seed, verdict, reason,"
-			       " duration_ms, log FROM results ORDER BY n, model, seed",
+			       " duration_ms, log, same_as FROM results ORDER BY n, model, seed",
+			       -1, &s, NULL) != SQLITE_OK &&
+	    sqlite3_prepare_v2(r->db, "SELECT n, model, seed, verdict, reason,"
+			       " duration_ms, log, NULL FROM results ORDER BY n, model, seed",
 			       -1, &s, NULL) != SQLITE_OK)
 		return -EIO;
 	while (!ret && sqlite3_step(s) == SQLITE_ROW) {
@@ -179,6 +268,8 @@ int results_for_each(struct results *r, results_fn fn, void *ctx)
 			.reason = (const char *)sqlite3_column_text(s, 4),
 			.ms = sqlite3_column_double(s, 5),
 			.log = (const char *)sqlite3_column_text(s, 6),
+			.same = sqlite3_column_type(s, 7) != SQLITE_NULL,
+			.same_n = (uint64_t)sqlite3_column_int64(s, 7),
 		};
 
 		cut_parse((const char *)sqlite3_column_text(s, 1), &x.model, &e);

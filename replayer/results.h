@@ -32,6 +32,8 @@ struct result {
 	const char *reason;	/* NULL for a pass */
 	double ms;
 	const char *log;	/* NULL for a pass */
+	bool same;		/* the verdict of the clean point same_n, whose */
+	uint64_t same_n;	/* state this point's is: checked without a boot */
 };
 
 struct results;
@@ -49,6 +51,25 @@ int results_get_meta(struct results *r, const char *key, char *buf, size_t size)
 
 int results_add(struct results *r, const struct result *x);
 bool results_has(struct results *r, uint64_t n, enum cut_model m, uint64_t seed);
+/* The verdict of a point; -ENOENT if it has none */
+int results_verdict(struct results *r, uint64_t n, enum cut_model m, uint64_t seed,
+		    enum verdict *v);
+
+/*
+ * Point (n, m, seed) takes the verdict, reason and log of the clean point
+ * @same_n, whose state is its own; -ENOENT if that one has no verdict
+ */
+int results_add_same(struct results *r, uint64_t n, enum cut_model m, uint64_t seed,
+		     uint64_t same_n);
+
+/* A class of cut points (point_class.h) and how much of it was checked */
+struct results_class {
+	const char *name;
+	size_t points, checked, failed, errors;
+};
+
+/* Replaces the file's coverage table (by class, in order) */
+int results_set_coverage(struct results *r, const struct results_class *c, size_t n);
 
 /* Copies every row of the results file @path into @r (newer rows win) */
 int results_merge(struct results *r, const char *path, struct muse_error *e);

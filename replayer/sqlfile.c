@@ -48,8 +48,11 @@ static int migrate(sqlite3 *db, const char *path, const struct sqlfile_kind *k,
 	if (v > k->version)
 		return muse_fail(e, -EPROTONOSUPPORT, "%s is %s of version %d; this muse"
 				 " knows up to %d", path, k->what, v, k->version);
-	if ((v == 0 && has_tables(db)) || (!writable && v != k->version))
+	if ((v == 0 && has_tables(db)) || (!writable && v < 1))
 		return muse_fail(e, -EBADMSG, "%s is not %s", path, k->what);
+	/* an older file reads as it is: the steps only add to what it has */
+	if (!writable)
+		return 0;
 	for (; v >= 0 && v < k->version; v++)
 		if (sqlite3_exec(db, k->steps[v], NULL, NULL, NULL) != SQLITE_OK)
 			return muse_fail(e, -EIO, "%s: %s", path, sqlite3_errmsg(db));

@@ -20,7 +20,8 @@ struct sqlfile_kind {
 /*
  * Opens @path (@flags: SQLite's open flags) and, when it may write, brings
  * it to k->version; refuses a newer version and another program's
- * database.  Read-only, it must be of k->version.
+ * database.  Read-only, any version up to k->version: a schema's steps
+ * only add tables and columns, so what an older file has reads alike.
  */
 int sqlfile_open(const char *path, int flags, const struct sqlfile_kind *k,
 		 struct sqlite3 **db, struct muse_error *e);

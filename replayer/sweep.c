@@ -18,12 +18,14 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "coverage.h"
 #include "hash.h"
 #include "plan.h"
 #include "point.h"
 #include "pool.h"
 #include "results.h"
 #include "spawn.h"
+#include "sweep_plan.h"
 #include "sweep_report.h"
 #include "util.h"
 #include "sweep_worker.h"
@@ -32,41 +34,8 @@
 
 #define CHUNKS_PER_JOB 4
 #define MIN_CHUNK 25
-
-/* ---- what to check ------------------------------------------------------- */
-
-static int resolve_range(struct trace *t, const struct sweep_options *a,
-			 struct plan_options *o, struct muse_error *e)
-{
-	char point[PATH_MAX];
-	int ret;
-
-	if (a->range)
-		return point_resolve_range(t, a->range, &o->from, &o->to, e);
-	o->to = trace_last_seq(t);
-	snprintf(point, sizeof(point), "mark:%s", a->from_mark ? a->from_mark : "mkfs-done");
-	ret = point_resolve(t, point, &o->from, e);
-	if (ret == -ENOENT && !a->from_mark) {
-		o->from = 0;	/* no preparation was recorded */
-		ret = 0;
-	}
-	if (!ret && a->to_mark) {
-		snprintf(point, sizeof(point), "mark:%s", a->to_mark);
-		ret = point_resolve(t, point, &o->to, e);
-	}
-	return ret;
-}
-
-static int make_plan(const struct sweep_options *a, struct trace *t,
-		     struct plan *p, struct muse_error *e)
-{
-	struct plan_options o = { .models = a->models, .seeds = a->seeds,
-				  .every = a->every, .shard = a->shard,
-				  .shards = a->shards };
-	int ret = resolve_range(t, a, &o, e);
-
-	return ret ? ret : plan_build(t, &o, p, e);
-}
+/* a budgeted sweep's chunks: the order holds across chunks, not in one */
+#define MAX_ORDERED_CHUNK 50
 
 /* ---- progress ------------------------------------------------------------ */
 
@@ -75,6 +44,14 @@ struct progress {
 	double t0, last_print;
 	bool tty;
 };
+
+static double wall_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 static double now_s(void)
 {
@@ -108,8 +85,11 @@ struct sweep {
 	char replay_args[REPORT_ARGS_MAX];
 	struct results *results;
 	struct plan plan;
+	struct point_classes classes;
 	struct cut_point *todo;
 	size_t ntodo;
+	size_t nsame;		/* planned points that take a clean point's verdict */
+	double deadline;	/* CLOCK_REALTIME seconds, 0: none */
 };
 
 /*
@@ -200,16 +180,62 @@ static int open_results(struct sweep *s, struct muse_error *e)
 	return 0;
 }
 
+/* the points planned to be checked: the first --points of the order, or all */
+static size_t planned(const struct sweep *s)
+{
+	return s->a->points && s->a->points < s->plan.count ? (size_t)s->a->points :
+	       s->plan.count;
+}
+
+/*
+ * What the workers check, in the order: a point whose state is a clean
+ * point's is not booted; that clean point is checked instead, once
+ */
 static int select_todo(struct sweep *s)
 {
-	s->todo = malloc((s->plan.count + 1) * sizeof(*s->todo));
-	if (!s->todo)
-		return -ENOMEM;
-	for (size_t i = 0; i < s->plan.count; i++) {
-		const struct cut_point *p = &s->plan.points[i];
+	uint64_t top = 0;
+	bool *queued;
 
-		if (!results_has(s->results, p->n, p->model, p->seed))
-			s->todo[s->ntodo++] = *p;
+	for (size_t i = 0; i < s->plan.count; i++)
+		top = s->plan.points[i].n > top ? s->plan.points[i].n : top;
+	queued = calloc(top + 1, sizeof(*queued));
+	s->todo = malloc((s->plan.count + 1) * sizeof(*s->todo));
+	if (!s->todo || !queued) {
+		free(queued);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < planned(s); i++) {
+		int64_t same = s->classes.same_as[i];
+		struct cut_point q = same >= 0 ?
+			(struct cut_point){ (uint64_t)same, CUT_CLEAN, 0 } : s->plan.points[i];
+
+		if (same >= 0 && !results_has(s->results, s->plan.points[i].n,
+					      s->plan.points[i].model, s->plan.points[i].seed))
+			s->nsame++;
+		if (q.model == CUT_CLEAN && queued[q.n])
+			continue;
+		if (q.model == CUT_CLEAN)
+			queued[q.n] = true;
+		if (!results_has(s->results, q.n, q.model, q.seed))
+			s->todo[s->ntodo++] = q;
+	}
+	free(queued);
+	return 0;
+}
+
+/* The points whose state a clean point checked has take its verdict */
+static int take_same_verdicts(struct sweep *s, struct muse_error *e)
+{
+	for (size_t i = 0; i < planned(s); i++) {
+		const struct cut_point *p = &s->plan.points[i];
+		int64_t same = s->classes.same_as[i];
+		int ret;
+
+		if (same < 0 || results_has(s->results, p->n, p->model, p->seed))
+			continue;
+		ret = results_add_same(s->results, p->n, p->model, p->seed, (uint64_t)same);
+		if (ret && ret != -ENOENT)
+			return muse_fail(e, ret, "writing %s failed", s->results_path);
 	}
 	return 0;
 }
@@ -227,7 +253,8 @@ struct chunk {
 	char list[PATH_MAX];
 	char db[PATH_MAX];
 	char log[PATH_MAX];
-	char *argv[UML_SELF_ARGC + 16 + 2 * SWEEP_MAX_ALLOW];
+	char deadline[32];
+	char *argv[UML_SELF_ARGC + 18 + 2 * SWEEP_MAX_ALLOW];
 };
 
 struct chunks {
@@ -239,22 +266,41 @@ struct chunks {
 	struct muse_error *e;
 };
 
-static int write_list(const char *path, const struct cut_point *p, size_t n)
+static int by_n(const void *a, const void *b)
 {
-	FILE *f = fopen(path, "w");
+	const struct cut_point *x = a, *y = b;
 
-	if (!f)
-		return -errno;
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%" PRIu64 " %s %" PRIu64 "\n", p[i].n,
-			cut_name(p[i].model), p[i].seed);
-	return fclose(f) ? -errno : 0;
+	if (x->n != y->n)
+		return x->n < y->n ? -1 : 1;
+	if (x->model != y->model)
+		return x->model < y->model ? -1 : 1;
+	return x->seed < y->seed ? -1 : x->seed > y->seed;
 }
 
-static void worker_args(const struct sweep_options *a, struct chunk *c)
+/* A chunk's points in trace order: a worker steps from one to the next */
+static int write_list(const char *path, const struct cut_point *p, size_t n)
 {
+	struct cut_point *sorted = malloc((n + 1) * sizeof(*sorted));
+	FILE *f = sorted ? fopen(path, "w") : NULL;
+	int ret = f ? 0 : sorted ? -errno : -ENOMEM;
+
+	if (!ret) {
+		memcpy(sorted, p, n * sizeof(*p));
+		qsort(sorted, n, sizeof(*sorted), by_n);
+		for (size_t i = 0; i < n; i++)
+			fprintf(f, "%" PRIu64 " %s %" PRIu64 "\n", sorted[i].n,
+				cut_name(sorted[i].model), sorted[i].seed);
+		ret = fclose(f) ? -errno : 0;
+	}
+	free(sorted);
+	return ret;
+}
+
+static void worker_args(const struct sweep *s, struct chunk *c)
+{
+	const struct sweep_options *a = s->a;
 	struct uml_options o = { .kernel = a->kernel, .mem = a->mem, .log = c->log };
-	char *args[16 + 2 * SWEEP_MAX_ALLOW];
+	char *args[18 + 2 * SWEEP_MAX_ALLOW];
 	int n = 0;
 
 	args[n++] = "sweep";
@@ -272,6 +318,11 @@ static void worker_args(const struct sweep_options *a, struct chunk *c)
 	}
 	if (a->no_debug_checks)
 		args[n++] = "--no-debug-checks";
+	if (s->deadline) {
+		snprintf(c->deadline, sizeof(c->deadline), "%.3f", s->deadline);
+		args[n++] = "--deadline";
+		args[n++] = c->deadline;
+	}
 	args[n++] = (char *)a->trace;
 	args[n] = NULL;
 	if (a->uml) {
@@ -308,7 +359,7 @@ static int next_chunk(void *ctx, unsigned slot, char ***argv)
 	size_t count = s->ntodo - first < cs->size ? s->ntodo - first : cs->size;
 	int ret;
 
-	if (cs->next == cs->count)
+	if (cs->next == cs->count || (s->deadline && wall_now() >= s->deadline))
 		return 0;
 	c->number = (unsigned)++cs->next;
 	ret = name_chunk(s, c);
@@ -316,7 +367,7 @@ static int next_chunk(void *ctx, unsigned slot, char ***argv)
 		ret = write_list(c->list, s->todo + first, count);
 	if (ret)
 		return ret;
-	worker_args(s->a, c);
+	worker_args(s, c);
 	*argv = c->argv;
 	return 1;
 }
@@ -374,6 +425,8 @@ static int run_workers(struct sweep *s, struct muse_error *e)
 		jobs = 1;
 	}
 	cs.size = s->ntodo / ((size_t)jobs * CHUNKS_PER_JOB);
+	if (sweep_plan_ordered(s->a) && cs.size > MAX_ORDERED_CHUNK)
+		cs.size = MAX_ORDERED_CHUNK;
 	if (cs.size < MIN_CHUNK)
 		cs.size = MIN_CHUNK;
 	cs.count = (s->ntodo + cs.size - 1) / cs.size;
@@ -401,7 +454,7 @@ static int prepare(struct sweep *s, struct muse_error *e)
 	ret = trace_open(s->a->trace, TRACE_READ, &t, e);
 	if (ret)
 		return ret;
-	ret = make_plan(s->a, t, &s->plan, e);
+	ret = sweep_plan_make(s->a, t, &s->plan, &s->classes, e);
 	/* built once here, not by every worker at once */
 	if (!ret)
 		ret = ckpt_open(t, s->a->trace, &co, &c, e);
@@ -436,8 +489,13 @@ static int start(struct sweep *s, struct muse_error *e)
 	if (!ret)
 		ret = select_todo(s);
 	if (!ret) {
-		printf("%s: %zu cut points, %zu to check, %u jobs\n", s->a->trace,
-		       s->plan.count, s->ntodo, s->a->jobs);
+		printf("%s: %zu cut points in %zu classes, %zu to check", s->a->trace,
+		       s->plan.count, s->classes.count, s->ntodo);
+		if (s->nsame)
+			printf(" (%zu more have the state of a clean point)", s->nsame);
+		if (s->a->budget)
+			printf(" within %.0f s", s->a->budget);
+		printf(", %u jobs\n", s->a->jobs);
 		fflush(stdout);
 	}
 	return ret;
@@ -445,17 +503,23 @@ static int start(struct sweep *s, struct muse_error *e)
 
 int sweep_run(const struct sweep_options *a, struct muse_error *e)
 {
-	struct sweep s = { .a = a };
-	int ret = start(&s, e), status = 0;
+	struct sweep s = { .a = a, .deadline = a->budget ? wall_now() + a->budget : 0 };
+	int ret, status = 0;
+
+	if (a->list)
+		return sweep_plan_list(a, e);
+	ret = start(&s, e);
 
 	if (!ret && s.ntodo && run_workers(&s, e)) {
 		fprintf(stderr, "muse sweep: %s\n", e->msg);
 		status = SWEEP_EXIT_TOOL;
 	}
+	if (!ret)
+		ret = take_same_verdicts(&s, e);
 	if (!ret) {
 		struct report_options ro = { .trace = a->trace, .sha = s.sha,
 					     .junit = a->junit, .html = a->html, .json = a->json,
-					     .plan = &s.plan,
+					     .plan = &s.plan, .classes = &s.classes,
 					     .replay_args = s.replay_args };
 		int rc = sweep_report(s.results, &ro, e);
 
@@ -465,6 +529,7 @@ int sweep_run(const struct sweep_options *a, struct muse_error *e)
 	rmdir(s.dir);
 	results_close(s.results);
 	plan_free(&s.plan);
+	point_classes_free(&s.classes);
 	free(s.todo);
 	return ret ? ret : status;
 }
@@ -474,7 +539,7 @@ int sweep_run_worker(const struct sweep_options *a, struct muse_error *e)
 	struct worker_options w = {
 		.trace = a->trace, .list = a->worker, .results = a->results,
 		.check = a->check, .allow = a->allow,
-		.no_debug_checks = a->no_debug_checks,
+		.no_debug_checks = a->no_debug_checks, .deadline = a->deadline,
 	};
 
 	if (!a->results)

@@ -29,6 +29,9 @@ struct sweep_options {
 	uint64_t every;
 	unsigned jobs;
 	unsigned shard, shards;
+	uint64_t points;	/* the first K points of the coverage order; 0 all */
+	double budget;		/* seconds: no point starts later; 0 none */
+	bool list;		/* print the plan, in order, with classes; check nothing */
 	const char *check;
 	const char *allow[SWEEP_MAX_ALLOW + 1];
 	unsigned nallow;
@@ -41,6 +44,7 @@ struct sweep_options {
 	const char *kernel;
 	const char *mem;
 	const char *worker;	/* internal: the list a worker runs */
+	double deadline;	/* internal: a worker's end (CLOCK_REALTIME s) */
 	bool uml;		/* workers boot a UML kernel (the --kernel one) */
 	const char *kernel_release;	/* of the kernel that judges */
 };

@@ -16,6 +16,7 @@
 
 #include "cut.h"
 #include "kernels.h"
+#include "util.h"
 #include "pool.h"
 #include "sweep.h"
 #include "trace_kernel.h"
@@ -40,7 +41,17 @@ static const char usage[] =
 	"      --to-mark Y      ... to the mark Y\n"
 	"      --every K        every K-th N only\n"
 	"  -j, --jobs J         J workers in parallel (default: the number of CPUs)\n"
-	"      --shard I/N      only the I-th of N equal, contiguous parts\n"
+	"      --shard I/N      only the I-th of N equal, contiguous parts (with\n"
+	"                       --budget or --points: every N-th point of the order)\n"
+	"      --budget TIME    start no point after TIME (90s, 15m, 2h), checking\n"
+	"                       distinct situations first: one point of every class\n"
+	"                       (model, op in flight, where it lands, next to a\n"
+	"                       mark), then the marks' neighbourhoods, erases, and\n"
+	"                       the rest spread over the trace; the report gives\n"
+	"                       coverage by class\n"
+	"      --points K       the first K points of that order\n"
+	"      --list           print the points in that order (N MODEL SEED CLASS),\n"
+	"                       check nothing\n"
 	"  -c, --check CMD      also run CMD (sh -c) in the mount; non-zero fails\n"
 	"                       ($MUSE_MNT, $MUSE_CUT N:MODEL:SEED, $MUSE_MARK set)\n"
 	"      --allow REGEX    kernel messages matching REGEX are not failures\n"
@@ -60,7 +71,8 @@ static const char usage[] =
 	"Exit status: 0 every point passed, 1 some failed, 2 a tool error.\n"
 	"\n"
 	"example:\n"
-	"  muse sweep t.db --models clean,torn --jobs 2 --junit sweep.xml\n";
+	"  muse sweep t.db --models clean,torn --jobs 2 --junit sweep.xml\n"
+	"  muse sweep t.db --models clean,torn --budget 15m --html sweep.html\n";
 
 static int parse_models(const char *list, unsigned *mask)
 {
@@ -110,7 +122,28 @@ static int parse_shard(const char *v, struct sweep_options *a)
 }
 
 enum { OPT_FROM = 256, OPT_TO, OPT_EVERY, OPT_SHARD, OPT_ALLOW, OPT_JUNIT,
-       OPT_HTML, OPT_JSON, OPT_RESULTS, OPT_RESUME, OPT_NODEBUG, OPT_MEM, OPT_WORKER };
+       OPT_HTML, OPT_JSON, OPT_RESULTS, OPT_RESUME, OPT_NODEBUG, OPT_MEM, OPT_WORKER,
+       OPT_BUDGET, OPT_POINTS, OPT_DEADLINE, OPT_LIST };
+
+static int parse_budget(const char *v, struct sweep_options *a)
+{
+	uint64_t s;
+
+	if (parse_duration(v, &s)) {
+		fprintf(stderr, "muse sweep: --budget %s: a time such as 90s, 15m or 2h\n", v);
+		return -1;
+	}
+	a->budget = (double)s;
+	return 0;
+}
+
+static int parse_deadline(const char *v, struct sweep_options *a)
+{
+	char *end;
+
+	a->deadline = strtod(v, &end);
+	return *end || a->deadline <= 0 ? -1 : 0;
+}
 
 static int parse_option(int c, const char *v, struct sweep_options *a)
 {
@@ -144,6 +177,10 @@ static int parse_option(int c, const char *v, struct sweep_options *a)
 	case 'k': a->kernel = v; return 0;
 	case OPT_MEM: a->mem = v; return 0;
 	case OPT_WORKER: a->worker = v; return 0;
+	case OPT_BUDGET: return parse_budget(v, a);
+	case OPT_POINTS: return parse_u64("--points", v, 1, &a->points);
+	case OPT_DEADLINE: return parse_deadline(v, a);
+	case OPT_LIST: a->list = true; return 0;
 	}
 	return -1;
 }
@@ -170,6 +207,10 @@ static int parse(int argc, char **argv, struct sweep_options *a)
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "mem", required_argument, NULL, OPT_MEM },
 		{ "worker", required_argument, NULL, OPT_WORKER },
+		{ "budget", required_argument, NULL, OPT_BUDGET },
+		{ "points", required_argument, NULL, OPT_POINTS },
+		{ "deadline", required_argument, NULL, OPT_DEADLINE },
+		{ "list", no_argument, NULL, OPT_LIST },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};

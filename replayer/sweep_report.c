@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coverage.h"
 #include "report_context.h"
 #include "report_html.h"
 #include "trace.h"
@@ -34,6 +35,7 @@ static int collect(void *ctx, const struct result *x)
 	c->failed += x->verdict == VERDICT_FAIL;
 	c->errors += x->verdict == VERDICT_ERROR;
 	c->workload += x->verdict == VERDICT_WORKLOAD;
+	c->same += x->same;
 	return 0;
 }
 
@@ -90,8 +92,40 @@ static void print_log(const char *log)
 	}
 }
 
+static size_t classes_checked(const struct report_coverage *cov)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cov->classes; i++)
+		n += cov->by_class[i].checked > 0;
+	return n;
+}
+
+/* The totals; by class too when the sweep left points unchecked */
+static void print_coverage(const struct report_coverage *cov)
+{
+	const struct results_class *a = &cov->all;
+
+	if (!cov->classes)
+		return;
+	printf("coverage: %zu of %zu points (%.1f%%), %zu of %zu classes",
+	       a->checked, a->points, a->points ? 100.0 * (double)a->checked /
+	       (double)a->points : 100.0, classes_checked(cov), cov->classes);
+	if (a->checked == a->points) {
+		printf("\n");
+		return;
+	}
+	printf("; %zu points left unchecked\n  checked/points failed  class\n",
+	       a->points - a->checked);
+	for (size_t i = 0; i < cov->classes; i++) {
+		const struct results_class *k = &cov->by_class[i];
+
+		printf("  %7zu/%-6zu %6zu  %s\n", k->checked, k->points, k->failed, k->name);
+	}
+}
+
 static void print_summary(const struct report_rows *c, const struct report_options *o,
-			  struct trace *t)
+			  const struct report_coverage *cov, struct trace *t)
 {
 	const struct result *first = NULL;
 	char id[128], cmd[REPRO_MAX];
@@ -103,6 +137,10 @@ static void print_summary(const struct report_rows *c, const struct report_optio
 		printf(", %zu workload errors (files changed without a mark saying so)",
 		       c->workload);
 	printf("\n");
+	if (c->same)
+		printf("%zu of them had the state of a clean point checked (a cut of an op"
+		       " that changes no cell) and took its verdict without a boot\n", c->same);
+	print_coverage(cov);
 	for (size_t i = 0; i < c->count && !first; i++)
 		if (c->rows[i].verdict != VERDICT_PASS)
 			first = &c->rows[i];
@@ -172,8 +210,32 @@ static void junit_failure(FILE *f, const struct report_options *o,
 	fprintf(f, "</%s>\n  </testcase>\n", tag);
 }
 
+static void junit_property(FILE *f, const char *name, size_t checked, size_t points)
+{
+	fputs("    <property name=\"", f);
+	markup_text(f, name);
+	fprintf(f, "\" value=\"%zu/%zu\"/>\n", checked, points);
+}
+
+/* coverage: checked/points, in all and by class */
+static void junit_coverage(FILE *f, const struct report_coverage *cov)
+{
+	char name[POINT_CLASS_NAME + 16];
+
+	if (!cov->classes)
+		return;
+	fputs("  <properties>\n", f);
+	junit_property(f, "coverage.points", cov->all.checked, cov->all.points);
+	junit_property(f, "coverage.classes", classes_checked(cov), cov->classes);
+	for (size_t i = 0; i < cov->classes; i++) {
+		snprintf(name, sizeof(name), "coverage.class %s", cov->by_class[i].name);
+		junit_property(f, name, cov->by_class[i].checked, cov->by_class[i].points);
+	}
+	fputs("  </properties>\n", f);
+}
+
 static int write_junit(const struct report_rows *c, const struct report_options *o,
-		       struct muse_error *e)
+		       const struct report_coverage *cov, struct muse_error *e)
 {
 	FILE *f = fopen(o->junit, "w");
 
@@ -184,6 +246,7 @@ static int write_junit(const struct report_rows *c, const struct report_options 
 	markup_text(f, o->trace);
 	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n", c->count,
 		c->failed + c->workload, c->errors);
+	junit_coverage(f, cov);
 	for (size_t i = 0; i < c->count;) {
 		if (c->rows[i].verdict == VERDICT_PASS) {
 			i = junit_passes(f, c, i);
@@ -248,8 +311,32 @@ static void json_failure(FILE *f, const struct report_options *o,
 	point_context_free(&pc);
 }
 
+static void json_class(FILE *f, const struct results_class *k)
+{
+	fputs("{\"class\": ", f);
+	json_string(f, k->name);
+	fprintf(f, ", \"points\": %zu, \"checked\": %zu, \"failed\": %zu, \"errors\": %zu}",
+		k->points, k->checked, k->failed, k->errors);
+}
+
+static void json_coverage(FILE *f, const struct report_coverage *cov)
+{
+	if (!cov->classes)
+		return;
+	fprintf(f, "  \"coverage\": {\"points\": %zu, \"checked\": %zu, \"unchecked\": %zu,"
+		" \"classes\": %zu, \"classes_checked\": %zu,\n    \"by_class\": [",
+		cov->all.points, cov->all.checked, cov->all.points - cov->all.checked,
+		cov->classes, classes_checked(cov));
+	for (size_t i = 0; i < cov->classes; i++) {
+		fputs(i ? ",\n      " : "\n      ", f);
+		json_class(f, &cov->by_class[i]);
+	}
+	fputs("]},\n", f);
+}
+
 static int write_json(const struct report_rows *c, const struct report_options *o,
-		      struct results *r, struct trace *t, struct muse_error *e)
+		      const struct report_coverage *cov, struct results *r, struct trace *t,
+		      struct muse_error *e)
 {
 	size_t totals[4] = { c->passed, c->failed, c->errors, c->workload };
 	char release[128] = "";
@@ -267,8 +354,9 @@ static int write_json(const struct report_rows *c, const struct report_options *
 	json_string(f, release);
 	fputs(",\n  \"totals\": ", f);
 	json_counts(f, totals);
-	fputs(",\n", f);
+	fprintf(f, ",\n  \"same_state\": %zu,\n", c->same);
 	json_by_model(f, c);
+	json_coverage(f, cov);
 	fputs("  \"failures\": [", f);
 	for (size_t i = 0; i < c->count; i++) {
 		if (c->rows[i].verdict == VERDICT_PASS)
@@ -281,10 +369,29 @@ static int write_json(const struct report_rows *c, const struct report_options *
 	return fclose(f) ? muse_fail(e, -errno, "%s: %s", o->json, strerror(errno)) : 0;
 }
 
+/* Counted from the plan's classes, and kept in the results file */
+static int count_coverage(struct results *r, const struct report_options *o,
+			  struct report_coverage *cov, struct muse_error *e)
+{
+	int ret;
+
+	*cov = (struct report_coverage){ 0 };
+	if (!o->plan || !o->classes)
+		return 0;
+	ret = coverage_count(o->plan, o->classes, r, &cov->by_class, &cov->all);
+	if (ret)
+		return muse_fail(e, ret, "counting the coverage: %s", strerror(-ret));
+	cov->classes = o->classes->count;
+	if (results_set_coverage(r, cov->by_class, cov->classes))
+		return muse_fail(e, -EIO, "writing the coverage into the results failed");
+	return 0;
+}
+
 int sweep_report(struct results *r, const struct report_options *o,
 		 struct muse_error *e)
 {
 	struct report_rows c = { 0 };
+	struct report_coverage cov;
 	struct muse_error te;
 	struct trace *t = NULL;
 	int ret = results_for_each(r, collect, &c);
@@ -293,19 +400,25 @@ int sweep_report(struct results *r, const struct report_options *o,
 		free_rows(&c);
 		return muse_fail(e, ret, "reading the results failed");
 	}
+	ret = count_coverage(r, o, &cov, e);
+	if (ret) {
+		free_rows(&c);
+		return ret;
+	}
 	if (o->trace && trace_open(o->trace, TRACE_READ, &t, &te))
 		t = NULL;	/* reports without op details */
-	print_summary(&c, o, t);
+	print_summary(&c, o, &cov, t);
 	if (o->junit)
-		ret = write_junit(&c, o, e);
+		ret = write_junit(&c, o, &cov, e);
 	if (!ret && o->html)
-		ret = report_html(&c, o, r, t, e);
+		ret = report_html(&c, o, &cov, r, t, e);
 	if (!ret && o->json)
-		ret = write_json(&c, o, r, t, e);
+		ret = write_json(&c, o, &cov, r, t, e);
 	if (t)
 		trace_close(t, NULL);
 	if (!ret)
 		ret = c.errors ? 2 : c.failed || c.workload ? 1 : 0;
+	free(cov.by_class);
 	free_rows(&c);
 	return ret;
 }

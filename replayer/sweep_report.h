@@ -12,6 +12,7 @@
 
 #include "error.h"
 #include "plan.h"
+#include "point_class.h"
 #include "results.h"
 
 struct report_options {
@@ -21,6 +22,7 @@ struct report_options {
 	const char *html;	/* or NULL */
 	const char *json;	/* the summary as JSON, or NULL */
 	const struct plan *plan;	/* points not checked yet; or NULL */
+	const struct point_classes *classes;	/* of the plan's points; or NULL */
 	/* "muse replay --verdict" options matching the sweep's, or NULL */
 	const char *replay_args;
 };
@@ -28,6 +30,13 @@ struct report_options {
 /* the longest replay_args, and the longest reproduce command */
 #define REPORT_ARGS_MAX 2048
 #define REPRO_MAX (PATH_MAX + 192 + REPORT_ARGS_MAX)
+
+/* what the plan's classes of points got checked (classes 0: not known) */
+struct report_coverage {
+	struct results_class *by_class;
+	size_t classes;
+	struct results_class all;
+};
 
 /* 0 all passed, 1 some failed, 2 a tool error; negative if reporting failed */
 int sweep_report(struct results *r, const struct report_options *o,

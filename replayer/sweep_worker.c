@@ -95,6 +95,17 @@ static int cut_in_copy(void *ctx, struct flash *f, struct muse_error *e)
 			 j->p->seed, &r, e);
 }
 
+/* Budgets are wall time, shared by the host and its guests' clocks */
+static bool past_deadline(const struct worker_options *o)
+{
+	struct timespec t;
+
+	if (!o->deadline)
+		return false;
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9 >= o->deadline;
+}
+
 static double now_ms(void)
 {
 	struct timespec t;
@@ -195,7 +206,7 @@ int sweep_worker_run(const struct worker_options *o, struct muse_error *e)
 	ret = open_all(&w, e);
 	if (!ret)
 		judge_debug_checks_on(w.judge);
-	while (!ret && !read_point(in, &p))
+	while (!ret && !past_deadline(o) && !read_point(in, &p))
 		ret = run_point(&w, &p, e);
 	fclose(in);
 	close_all(&w);

@@ -22,6 +22,7 @@ struct worker_options {
 	const char *check;	/* a shell command, or NULL */
 	const char *const *allow;	/* extra kernel log patterns */
 	bool no_debug_checks;
+	double deadline;	/* CLOCK_REALTIME seconds: no point starts later; 0 none */
 };
 
 int sweep_worker_run(const struct worker_options *o, struct muse_error *e);

@@ -54,3 +54,33 @@ TEST(results_file_of_a_newer_version_is_refused)
 	CHECK_INT(results_open(path, &r, &e), -EPROTONOSUPPORT);
 	CHECK_CONTAINS(e.msg, "version 99");
 }
+
+/* A file of the first version (no coverage table): read as it is, upgraded to write */
+TEST(results_file_of_an_older_version_reads_and_upgrades)
+{
+	struct result x = { .n = 7, .model = CUT_CLEAN, .verdict = VERDICT_FAIL,
+			    .reason = "r", .log = "" };
+	struct results_class k = { .name = "clean: erase", .points = 2, .checked = 1 };
+	struct results *r = NULL;
+	struct muse_error e;
+	enum verdict v;
+	char path[512], cmd[1400];
+
+	snprintf(path, sizeof(path), "%s/v1.db", test_tmpdir());
+	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' < schema/results/001-initial.sql &&"
+		 " sqlite3 '%s' \"INSERT INTO results VALUES (7, 'clean', 0, 'fail', 'r', 1,"
+		 " ''); PRAGMA user_version = 1\"", path, path);
+	CHECK_INT(system(cmd), 0);
+	CHECK_INT(results_open_readonly(path, &r, &e), 0);
+	CHECK_INT(results_verdict(r, 7, CUT_CLEAN, 0, &v), 0);
+	CHECK_INT(v, VERDICT_FAIL);
+	results_close(r);
+	CHECK_INT(results_open(path, &r, &e), 0);
+	CHECK_INT(results_add(r, &x), 0);
+	CHECK_INT(results_set_coverage(r, &k, 1), 0);
+	results_close(r);
+	snprintf(cmd, sizeof(cmd), "test \"$(sqlite3 '%s' 'PRAGMA user_version;"
+		 " SELECT class, points, checked FROM coverage')\" = \"2\nclean: erase|2|1\"",
+		 path);
+	CHECK_INT(system(cmd), 0);
+}

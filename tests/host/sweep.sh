@@ -161,7 +161,7 @@ else
 		"$(tail -n 4 "$WORK/resume.out" | tr '\n' ' ')"
 fi
 total=$(sqlite3 -readonly "$WORK/full.db" 'SELECT count(*) FROM results')
-todo=$(sed -n 's/.* cut points, \([0-9]*\) to check.*/\1/p' "$WORK/resume.out")
+todo=$(sed -n 's/.* cut points in [0-9]* classes, \([0-9]*\) to check.*/\1/p' "$WORK/resume.out")
 check "the resumed sweep checked only what was missing ($todo of $total)" \
 	test -n "$todo" -a "$todo" -lt "$total" -a "$todo" -gt 0
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The kernel behaviours docs/findings.md records, reproduced from the
 # committed trace tests/data/jffs2-nand-cuts.db (JFFS2 on nand-2k,size=2m,
-# recorded from tests/data/jffs2-nand-cuts.workload) and the images kept
+# recorded from tests/data/jffs2-nand-cuts.workload), tests/data/jffs2-nor-dir-rename.db
+# (F5) and the images kept
 # in tests/findings/ (those that need KASAN: findings-kasan.sh).  A pinned trace gives
 # the same verdicts on every run: the sweep's list of failures is checked
 # whole.  Should a kernel fix one of them, this test says so.
@@ -59,6 +60,20 @@ if serve_checked "F4" --geometry nand-2k,size=16m --image "$WORK/sqnum.oob"; the
 	ubidetach -d 7 > /dev/null 2>&1
 	serve_stop
 fi
+
+# F5 (a sweep of tests/data/jffs2-nor-dir-rename.db, JFFS2 on nor-64k,size=2m):
+# a power cut between the two dirents of a directory's rename leaves the
+# directory under both names; JFFS2 logs it as a hard-linked directory
+d=$WORK/dir-rename.db
+cp "$TOP/tests/data/jffs2-nor-dir-rename.db" "$d"
+"$MUSE" replay "$d" --at 669 --verdict --check 'ls -d d1 d2 > /dev/null' > "$WORK/f5.out" 2>&1
+check "F5 cut between a directory rename's dirents: the directory has both names" \
+	grep -q 'jffs2_build_filesystem: child dir "d2" (ino #2) of dir ino #1 is also hard linked' \
+	"$WORK/f5.out"
+"$MUSE" replay "$d" --at 667 --verdict > "$WORK/f5-before.out" 2>&1
+rc=$?
+"$MUSE" replay "$d" --at 670 --verdict > "$WORK/f5-after.out" 2>&1
+check "F5 before the rename and after it, the state passes" test "$rc:$?" = 0:0
 
 # the sweep of the pinned trace: exactly these failures, every run
 "$MUSE" sweep "$t" --models unstable --seeds 4 --range 32..50 --results "$WORK/r.db" \

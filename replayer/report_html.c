@@ -214,15 +214,6 @@ static void summary_counts(FILE *f, const struct report_rows *c)
 	fputs("</table>\n", f);
 }
 
-static size_t covered_classes(const struct report_coverage *cov)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < cov->classes; i++)
-		n += cov->by_class[i].checked > 0;
-	return n;
-}
-
 /* Checked points by class of situation, in the order a budget covers them */
 static void coverage_table(FILE *f, const struct report_coverage *cov)
 {
@@ -271,7 +262,7 @@ static void summary_facts(FILE *f, const struct report_rows *c, const struct rep
 	if (cov->classes)
 		snprintf(buf, sizeof(buf), "%zu of the %zu points planned (%zu left unchecked),"
 			 " %zu of %zu classes", cov->all.checked, cov->all.points,
-			 cov->all.points - cov->all.checked, covered_classes(cov),
+			 cov->all.points - cov->all.checked, cov->classes_checked,
 			 cov->classes);
 	else if (o->plan)
 		snprintf(buf, sizeof(buf), "%zu points checked; this sweep planned %zu",

@@ -223,20 +223,19 @@ static bool other_has_column(sqlite3 *db, const char *name)
 
 int results_merge(struct results *r, const char *path, struct muse_error *e)
 {
-	char *attach = sqlite3_mprintf("ATTACH %Q AS other", path), *err = NULL;
-	int rc = attach ? sqlite3_exec(r->db, attach, NULL, NULL, &err) : SQLITE_NOMEM;
+	char *sql = sqlite3_mprintf("ATTACH %Q AS other", path), *err = NULL;
+	int rc = sql ? sqlite3_exec(r->db, sql, NULL, NULL, &err) : SQLITE_NOMEM;
 
-	sqlite3_free(attach);
+	sqlite3_free(sql);
 	/* a file of version 1 has no same_as: its points were all booted */
+	sql = rc == SQLITE_OK ? sqlite3_mprintf(
+		"INSERT OR REPLACE INTO main.results SELECT n, model, seed, verdict,"
+		" reason, duration_ms, log, %s FROM other.results;"
+		"INSERT OR IGNORE INTO main.meta SELECT * FROM other.meta",
+		other_has_column(r->db, "same_as") ? "same_as" : "NULL") : NULL;
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(r->db, other_has_column(r->db, "same_as") ?
-				  "INSERT OR REPLACE INTO main.results SELECT n, model, seed,"
-				  " verdict, reason, duration_ms, log, same_as FROM other.results;"
-				  "INSERT OR IGNORE INTO main.meta SELECT * FROM other.meta" :
-				  "INSERT OR REPLACE INTO main.results SELECT n, model, seed,"
-				  " verdict, reason, duration_ms, log, NULL FROM other.results;"
-				  "INSERT OR IGNORE INTO main.meta SELECT * FROM other.meta",
-				  NULL, NULL, &err);
+		rc = sql ? sqlite3_exec(r->db, sql, NULL, NULL, &err) : SQLITE_NOMEM;
+	sqlite3_free(sql);
 	sqlite3_exec(r->db, "DETACH other", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		muse_fail(e, -EIO, "merging %s: %s", path, err ? err : "out of memory");

@@ -18,10 +18,9 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
-#include "coverage.h"
+#include "clock.h"
 #include "hash.h"
 #include "plan.h"
-#include "point.h"
 #include "pool.h"
 #include "results.h"
 #include "spawn.h"
@@ -44,14 +43,6 @@ struct progress {
 	double t0, last_print;
 	bool tty;
 };
-
-static double wall_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_REALTIME, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static double now_s(void)
 {
@@ -359,7 +350,7 @@ static int next_chunk(void *ctx, unsigned slot, char ***argv)
 	size_t count = s->ntodo - first < cs->size ? s->ntodo - first : cs->size;
 	int ret;
 
-	if (cs->next == cs->count || (s->deadline && wall_now() >= s->deadline))
+	if (cs->next == cs->count || (s->deadline && clock_wall_s() >= s->deadline))
 		return 0;
 	c->number = (unsigned)++cs->next;
 	ret = name_chunk(s, c);
@@ -503,7 +494,7 @@ static int start(struct sweep *s, struct muse_error *e)
 
 int sweep_run(const struct sweep_options *a, struct muse_error *e)
 {
-	struct sweep s = { .a = a, .deadline = a->budget ? wall_now() + a->budget : 0 };
+	struct sweep s = { .a = a, .deadline = a->budget ? clock_wall_s() + a->budget : 0 };
 	int ret, status = 0;
 
 	if (a->list)

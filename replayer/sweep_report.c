@@ -92,15 +92,6 @@ static void print_log(const char *log)
 	}
 }
 
-static size_t classes_checked(const struct report_coverage *cov)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < cov->classes; i++)
-		n += cov->by_class[i].checked > 0;
-	return n;
-}
-
 /* The totals; by class too when the sweep left points unchecked */
 static void print_coverage(const struct report_coverage *cov)
 {
@@ -110,7 +101,7 @@ static void print_coverage(const struct report_coverage *cov)
 		return;
 	printf("coverage: %zu of %zu points (%.1f%%), %zu of %zu classes",
 	       a->checked, a->points, a->points ? 100.0 * (double)a->checked /
-	       (double)a->points : 100.0, classes_checked(cov), cov->classes);
+	       (double)a->points : 100.0, cov->classes_checked, cov->classes);
 	if (a->checked == a->points) {
 		printf("\n");
 		return;
@@ -226,7 +217,7 @@ static void junit_coverage(FILE *f, const struct report_coverage *cov)
 		return;
 	fputs("  <properties>\n", f);
 	junit_property(f, "coverage.points", cov->all.checked, cov->all.points);
-	junit_property(f, "coverage.classes", classes_checked(cov), cov->classes);
+	junit_property(f, "coverage.classes", cov->classes_checked, cov->classes);
 	for (size_t i = 0; i < cov->classes; i++) {
 		snprintf(name, sizeof(name), "coverage.class %s", cov->by_class[i].name);
 		junit_property(f, name, cov->by_class[i].checked, cov->by_class[i].points);
@@ -326,7 +317,7 @@ static void json_coverage(FILE *f, const struct report_coverage *cov)
 	fprintf(f, "  \"coverage\": {\"points\": %zu, \"checked\": %zu, \"unchecked\": %zu,"
 		" \"classes\": %zu, \"classes_checked\": %zu,\n    \"by_class\": [",
 		cov->all.points, cov->all.checked, cov->all.points - cov->all.checked,
-		cov->classes, classes_checked(cov));
+		cov->classes, cov->classes_checked);
 	for (size_t i = 0; i < cov->classes; i++) {
 		fputs(i ? ",\n      " : "\n      ", f);
 		json_class(f, &cov->by_class[i]);
@@ -382,6 +373,8 @@ static int count_coverage(struct results *r, const struct report_options *o,
 	if (ret)
 		return muse_fail(e, ret, "counting the coverage: %s", strerror(-ret));
 	cov->classes = o->classes->count;
+	for (size_t i = 0; i < cov->classes; i++)
+		cov->classes_checked += cov->by_class[i].checked > 0;
 	if (results_set_coverage(r, cov->by_class, cov->classes))
 		return muse_fail(e, -EIO, "writing the coverage into the results failed");
 	return 0;

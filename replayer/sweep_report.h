@@ -35,6 +35,7 @@ struct report_options {
 struct report_coverage {
 	struct results_class *by_class;
 	size_t classes;
+	size_t classes_checked;	/* classes with a point checked */
 	struct results_class all;
 };
 

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "checkpoint.h"
+#include "clock.h"
 #include "judge.h"
 #include "plan.h"
 #include "rebuild.h"
@@ -98,12 +99,7 @@ static int cut_in_copy(void *ctx, struct flash *f, struct muse_error *e)
 /* Budgets are wall time, shared by the host and its guests' clocks */
 static bool past_deadline(const struct worker_options *o)
 {
-	struct timespec t;
-
-	if (!o->deadline)
-		return false;
-	clock_gettime(CLOCK_REALTIME, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9 >= o->deadline;
+	return o->deadline && clock_wall_s() >= o->deadline;
 }
 
 static double now_ms(void)

@@ -5,6 +5,14 @@
 
 #include <time.h>
 
+double clock_wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;

@@ -13,4 +13,10 @@
 /* Nanoseconds since an arbitrary origin; never goes backwards. */
 uint64_t clock_ns(void);
 
+/*
+ * Seconds since the epoch (CLOCK_REALTIME): a time one process sets and
+ * another, in a UML guest of the same host, compares with (a deadline).
+ */
+double clock_wall_s(void);
+
 #endif

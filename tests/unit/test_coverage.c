@@ -6,6 +6,7 @@
  * counted from a results file.
  */
 #include "test.h"
+#include "trace_fixture.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,15 +31,6 @@ static const uint8_t *jffs2(int i, uint16_t type)
 	return pages[i];
 }
 
-static void add(struct trace *t, uint64_t seq, enum trace_op_kind kind, uint64_t addr,
-		const uint8_t *data)
-{
-	struct trace_op op = { .seq = seq, .kind = kind, .prog.addr = addr,
-			       .prog.len = data ? PAGE : 0, .prog.data = data };
-
-	trace_add_op(t, &op);
-}
-
 /*
  * Block 1: erased, a cleanmarker, an inode, a dirent, an inode in its
  * last page; block 2: erased, plain data, an inode; the mark "m" after
@@ -55,21 +47,21 @@ static struct trace *coverage_trace(void)
 	char path[512];
 
 	snprintf(path, sizeof(path), "%s/coverage-%d.db", test_tmpdir(), made++);
-	if (trace_create(path, &t, &e))
+	t = new_trace(path);
+	if (!t)
 		return NULL;
-	trace_set_meta(t, "geometry", "nand-2k,size=1m");
 	trace_begin(t);
-	add(t, 1, TRACE_ERASE, BLOCK, NULL);
-	add(t, 2, TRACE_PROGRAM, BLOCK, clean);
-	add(t, 3, TRACE_PROGRAM, BLOCK + PAGE, inode);
-	add(t, 4, TRACE_PROGRAM, BLOCK + 2 * PAGE, dirent);
-	add(t, 5, TRACE_PROGRAM, 2 * BLOCK - PAGE, inode);
-	add(t, 6, TRACE_ERASE, 2 * BLOCK, NULL);
-	add(t, 7, TRACE_PROGRAM, 2 * BLOCK, plain);
-	add(t, 8, TRACE_PROGRAM, 2 * BLOCK + PAGE, inode);
+	add_page_op(t, 1, TRACE_ERASE, BLOCK, NULL);
+	add_page_op(t, 2, TRACE_PROGRAM, BLOCK, clean);
+	add_page_op(t, 3, TRACE_PROGRAM, BLOCK + PAGE, inode);
+	add_page_op(t, 4, TRACE_PROGRAM, BLOCK + 2 * PAGE, dirent);
+	add_page_op(t, 5, TRACE_PROGRAM, 2 * BLOCK - PAGE, inode);
+	add_page_op(t, 6, TRACE_ERASE, 2 * BLOCK, NULL);
+	add_page_op(t, 7, TRACE_PROGRAM, 2 * BLOCK, plain);
+	add_page_op(t, 8, TRACE_PROGRAM, 2 * BLOCK + PAGE, inode);
 	trace_add_mark(t, &m);
-	add(t, 9, TRACE_PROGRAM, 2 * BLOCK + 2 * PAGE, dirent);
-	add(t, 10, TRACE_PROGRAM, 2 * BLOCK + 3 * PAGE, dirent);
+	add_page_op(t, 9, TRACE_PROGRAM, 2 * BLOCK + 2 * PAGE, dirent);
+	add_page_op(t, 10, TRACE_PROGRAM, 2 * BLOCK + 3 * PAGE, dirent);
 	trace_commit(t, &e);
 	return t;
 }
@@ -248,18 +240,18 @@ static struct trace *same_state_trace(void)
 
 	memset(ones, 0xFF, sizeof(ones));
 	snprintf(path, sizeof(path), "%s/same.db", test_tmpdir());
-	if (trace_create(path, &t, &e))
+	t = new_trace(path);
+	if (!t)
 		return NULL;
-	trace_set_meta(t, "geometry", "nand-2k,size=1m");
 	trace_begin(t);
-	add(t, 1, TRACE_ERASE, BLOCK, NULL);
-	add(t, 2, TRACE_ERASE, BLOCK, NULL);
-	add(t, 3, TRACE_PROGRAM, BLOCK, ones);
-	add(t, 4, TRACE_PROGRAM, BLOCK + PAGE, plain);
-	add(t, 5, TRACE_ERASE, 2 * BLOCK, NULL);
-	add(t, 6, TRACE_ERASE, 2 * BLOCK, NULL);
+	add_page_op(t, 1, TRACE_ERASE, BLOCK, NULL);
+	add_page_op(t, 2, TRACE_ERASE, BLOCK, NULL);
+	add_page_op(t, 3, TRACE_PROGRAM, BLOCK, ones);
+	add_page_op(t, 4, TRACE_PROGRAM, BLOCK + PAGE, plain);
+	add_page_op(t, 5, TRACE_ERASE, 2 * BLOCK, NULL);
+	add_page_op(t, 6, TRACE_ERASE, 2 * BLOCK, NULL);
 	trace_add_mark(t, &m);
-	add(t, 7, TRACE_PROGRAM, 2 * BLOCK, plain);
+	add_page_op(t, 7, TRACE_PROGRAM, 2 * BLOCK, plain);
 	trace_commit(t, &e);
 	return t;
 }

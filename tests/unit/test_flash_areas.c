@@ -4,6 +4,7 @@
  * magic numbers in file data taken for nothing.
  */
 #include "test.h"
+#include "trace_fixture.h"
 
 #include <string.h>
 
@@ -25,15 +26,6 @@ static void le32_put(uint8_t *p, uint32_t v)
 }
 
 static uint8_t pages[8][PAGE];
-
-static void add(struct trace *t, uint64_t seq, enum trace_op_kind kind, uint64_t addr,
-		const uint8_t *data)
-{
-	struct trace_op op = { .seq = seq, .kind = kind, .prog.addr = addr,
-			       .prog.len = data ? PAGE : 0, .prog.data = data };
-
-	trace_add_op(t, &op);
-}
 
 /*
  * Block 2: EC header, VID (volume 0, LEB 0), the UBIFS superblock (log 4,
@@ -64,21 +56,21 @@ static struct trace *areas_trace(void)
 	le32_put(sb + 64, 1);
 	memcpy(data + 64, "UBI!", 4);
 	snprintf(path, sizeof(path), "%s/areas.db", test_tmpdir());
-	if (trace_create(path, &t, &e))
+	t = new_trace(path);
+	if (!t)
 		return NULL;
-	trace_set_meta(t, "geometry", "nand-2k,size=1m");
 	trace_begin(t);
-	add(t, 1, TRACE_ERASE, 2 * BLOCK, NULL);
-	add(t, 2, TRACE_PROGRAM, 2 * BLOCK, ec);
-	add(t, 3, TRACE_PROGRAM, 2 * BLOCK + PAGE, vid0);
-	add(t, 4, TRACE_PROGRAM, 2 * BLOCK + 2 * PAGE, sb);
-	add(t, 5, TRACE_PROGRAM, 3 * BLOCK + PAGE, vid5);
-	add(t, 6, TRACE_PROGRAM, 3 * BLOCK + 2 * PAGE, data);
-	add(t, 7, TRACE_PROGRAM, 4 * BLOCK + PAGE, vid9);
-	add(t, 8, TRACE_PROGRAM, 4 * BLOCK + 2 * PAGE, data);
-	add(t, 9, TRACE_PROGRAM, 4 * BLOCK + 3 * PAGE, data);
-	add(t, 10, TRACE_ERASE, 3 * BLOCK, NULL);
-	add(t, 11, TRACE_PROGRAM, 3 * BLOCK + 2 * PAGE, data);
+	add_page_op(t, 1, TRACE_ERASE, 2 * BLOCK, NULL);
+	add_page_op(t, 2, TRACE_PROGRAM, 2 * BLOCK, ec);
+	add_page_op(t, 3, TRACE_PROGRAM, 2 * BLOCK + PAGE, vid0);
+	add_page_op(t, 4, TRACE_PROGRAM, 2 * BLOCK + 2 * PAGE, sb);
+	add_page_op(t, 5, TRACE_PROGRAM, 3 * BLOCK + PAGE, vid5);
+	add_page_op(t, 6, TRACE_PROGRAM, 3 * BLOCK + 2 * PAGE, data);
+	add_page_op(t, 7, TRACE_PROGRAM, 4 * BLOCK + PAGE, vid9);
+	add_page_op(t, 8, TRACE_PROGRAM, 4 * BLOCK + 2 * PAGE, data);
+	add_page_op(t, 9, TRACE_PROGRAM, 4 * BLOCK + 3 * PAGE, data);
+	add_page_op(t, 10, TRACE_ERASE, 3 * BLOCK, NULL);
+	add_page_op(t, 11, TRACE_PROGRAM, 3 * BLOCK + 2 * PAGE, data);
 	trace_commit(t, &e);
 	return t;
 }

@@ -37,6 +37,15 @@ struct trace_op program_op(uint64_t seq, uint64_t addr,
 				  .time_ns = seq * 1000 };
 }
 
+void add_page_op(struct trace *t, uint64_t seq, enum trace_op_kind kind, uint64_t addr,
+		 const uint8_t *data)
+{
+	struct trace_op op = { .seq = seq, .kind = kind, .prog.addr = addr,
+			       .prog.len = data ? 2048 : 0, .prog.data = data };
+
+	trace_add_op(t, &op);
+}
+
 int collect(void *ctx, const struct trace_op *op)
 {
 	struct collected *c = ctx;

@@ -22,6 +22,11 @@ struct trace *new_trace(const char *path);
 struct trace_op program_op(uint64_t seq, uint64_t addr, const uint8_t *data,
 			   uint32_t len);
 
+/* Adds op @seq: a program of a 2 KiB page of @data at @addr, or (@data
+ * NULL) an op of @kind on the block at @addr */
+void add_page_op(struct trace *t, uint64_t seq, enum trace_op_kind kind, uint64_t addr,
+		 const uint8_t *data);
+
 struct collected {
 	int n;
 	struct trace_op op[16];

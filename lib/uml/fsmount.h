@@ -1,6 +1,6 @@
 /*
  * fsmount.h - a flash filesystem on an MTD device: UBI attach and detach
- * (through ubiattach/ubidetach), mount and unmount of UBIFS and JFFS2.
+ * (through UBI's control device), mount and unmount of UBIFS and JFFS2.
  */
 #ifndef MUSE_FSMOUNT_H
 #define MUSE_FSMOUNT_H

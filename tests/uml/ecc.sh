@@ -41,6 +41,34 @@ check "cached: step 0 still corrected" cmp "$WORK/step0" "$WORK/ff512"
 check "cached: whole page read, step 1 failure counted" test "$(sysfs ecc_failures)" = 1
 check_serve_stop "cache daemon clean"
 
+# read-ahead: page after page of a block is a few requests, with the data
+# of one whole-block read; a read-ahead over a flipped page does not
+# charge its corrections to the page the caller asked for
+reads_served() { sed -n 's/.* requests (\([0-9]*\) reads.*/\1/p' "$WORK/serve.err"; }
+serve_start --geometry nand-2k,size=16m --flip-bits 0x21000.0,0x21001.1,0x21002.2 ||
+	fail "serve" "$(serve_log)"
+random_file "$WORK/block" 131072
+mtd_debug write "$MTD" 0x40000 131072 "$WORK/block" > /dev/null
+: > "$WORK/paged"
+for p in $(seq 0 63); do
+	mtd_debug read "$MTD" $((0x40000 + p * PAGE)) $PAGE "$WORK/p" > /dev/null
+	cat "$WORK/p" >> "$WORK/paged"
+done
+check "read ahead: page by page reads what was written" cmp "$WORK/paged" "$WORK/block"
+mtd_debug read "$MTD" 0x20000 $PAGE "$WORK/p" > /dev/null
+mtd_debug read "$MTD" 0x20800 $PAGE "$WORK/p" > /dev/null
+check "read ahead: no corrections charged to a clean page" test "$(sysfs corrected_bits)" = 0
+mtd_debug read "$MTD" 0x21000 $PAGE "$WORK/p" > /dev/null
+check "read ahead: the flipped page reads corrected" cmp "$WORK/p" "$WORK/ff"
+check "read ahead: its corrections counted once it is read" test "$(sysfs corrected_bits)" = 3
+check_serve_stop "read-ahead daemon clean"
+reads=$(reads_served)
+# 64 pages in runs of 1, 2, 4, 8, 16 and 32, and the last one alone (the
+# read-ahead stops at the block's end): 7; then page 64 alone (1), pages
+# 65 and 66 each a read-ahead over the flipped page sent again without it
+# (2 + 2); without read-ahead 67
+check "read ahead: 67 page reads in 12 requests ($reads)" test "${reads:-99}" = 12
+
 # UBI: a fixable bit-flip in a PEB's headers is reported and scrubbed
 serve_start --geometry nand-2k,size=16m --save "$WORK/ubi.img" || fail "serve" "$(serve_log)"
 ubiformat -q -y "$MTD" && ubiattach -p "$MTD" -d 0 > /dev/null &&

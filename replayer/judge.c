@@ -12,9 +12,11 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "clock.h"
 #include "klog.h"
 #include "kmsg.h"
 #include "oracle.h"
+#include "rng.h"
 #include "trace_query.h"
 
 struct judge {
@@ -24,7 +26,71 @@ struct judge {
 	struct oracle *oracle;
 	struct klog_rules *rules[CUT_MODELS];
 	char fs[16];
+	uint64_t *marks;	/* the ops the marks follow, in order */
+	size_t nmarks;
+	int walks_on;		/* UBIFS's whole-filesystem checks: -1 unknown */
 };
+
+int debug_checks_parse(const char *s, enum debug_checks *out)
+{
+	for (int c = DEBUG_CHECKS_SAMPLED; c <= DEBUG_CHECKS_NONE; c++) {
+		if (!strcmp(s, debug_checks_name((enum debug_checks)c))) {
+			*out = (enum debug_checks)c;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *debug_checks_name(enum debug_checks c)
+{
+	switch (c) {
+	case DEBUG_CHECKS_SAMPLED:
+		return "sampled";
+	case DEBUG_CHECKS_FULL:
+		return "full";
+	case DEBUG_CHECKS_NONE:
+		return "none";
+	}
+	return "?";
+}
+
+static int add_mark(void *ctx, const struct trace_mark *m)
+{
+	struct judge *j = ctx;
+	uint64_t *v = realloc(j->marks, (j->nmarks + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	j->marks = v;
+	j->marks[j->nmarks++] = m->after_seq;
+	return 0;
+}
+
+/* The state after op @n is one a mark declares */
+static bool at_mark(const struct judge *j, uint64_t n)
+{
+	size_t lo = 0, hi = j->nmarks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (j->marks[mid] < n)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < j->nmarks && j->marks[lo] == n;
+}
+
+bool judge_full_checks(const struct judge *j, uint64_t n)
+{
+	uint64_t h = n;
+
+	if (j->o->checks != DEBUG_CHECKS_SAMPLED)
+		return j->o->checks == DEBUG_CHECKS_FULL;
+	return at_mark(j, n) || splitmix64(&h) % JUDGE_FULL_EVERY == 0;
+}
 
 int judge_open(struct trace *t, const struct judge_options *o,
 	       struct judge **out, struct muse_error *e)
@@ -39,9 +105,12 @@ int judge_open(struct trace *t, const struct judge_options *o,
 	j->t = t;
 	if (trace_get_meta(t, "fs", j->fs, sizeof(j->fs)))
 		snprintf(j->fs, sizeof(j->fs), "none");
+	j->walks_on = -1;
 	ret = ckpt_open(t, o->trace, &co, &j->ckpt, e);
 	if (!ret)
 		ret = oracle_load(t, &j->oracle, e);
+	if (!ret)
+		ret = trace_for_each_mark(t, add_mark, j, e);
 	for (int m = 0; !ret && m < CUT_MODELS; m++) {
 		ret = klog_rules_new((enum cut_model)m, o->allow, &j->rules[m], e);
 		if (!ret && trace_fault_count(t))
@@ -62,7 +131,26 @@ void judge_close(struct judge *j)
 		klog_rules_free(j->rules[m]);
 	oracle_free(j->oracle);
 	ckpt_close(j->ckpt);
+	free(j->marks);
 	free(j);
+}
+
+const char *judge_phase_name(enum judge_phase ph)
+{
+	static const char *const names[JUDGE_PHASES] = {
+		"state", "serve", "attach", "mount", "files", "remount", "down", "log",
+	};
+
+	return ph < JUDGE_PHASES ? names[ph] : "?";
+}
+
+/* Adds the time since *@t0 to phase @ph and starts the next one */
+static void lap(struct judged *r, enum judge_phase ph, uint64_t *t0)
+{
+	uint64_t t = clock_ns();
+
+	r->ms[ph] += (double)(t - *t0) / 1e6;
+	*t0 = t;
 }
 
 void judged_free(struct judged *r)
@@ -83,17 +171,33 @@ static void write_flag(const char *path, const char *value)
 	}
 }
 
-void judge_debug_checks_on(const struct judge *j)
+/*
+ * UBIFS's self-checks are global: set before each mount, written only
+ * when they change (each write is a few system calls in a guest).
+ */
+static void ubifs_checks_set(struct judge *j, bool full)
 {
-	static const char *const ubifs[] = {
-		"chk_general", "chk_index", "chk_orphans", "chk_lprops", "chk_fs",
+	static const char *const light[] = { "chk_general" };
+	static const char *const walks[] = {
+		"chk_index", "chk_orphans", "chk_lprops", "chk_fs",
 	};
+	bool on = j->o->checks != DEBUG_CHECKS_NONE;
 	char path[128];
 
-	for (size_t i = 0; !j->o->no_debug_checks && i < sizeof(ubifs) / sizeof(ubifs[0]); i++) {
-		snprintf(path, sizeof(path), "/sys/kernel/debug/ubifs/%s", ubifs[i]);
-		write_flag(path, "1\n");
+	if (j->walks_on < 0) {
+		for (size_t i = 0; i < sizeof(light) / sizeof(light[0]); i++) {
+			snprintf(path, sizeof(path), "/sys/kernel/debug/ubifs/%s", light[i]);
+			write_flag(path, on ? "1\n" : "0\n");
+		}
 	}
+	full = on && full;
+	if (j->walks_on == (int)full)
+		return;
+	for (size_t i = 0; i < sizeof(walks) / sizeof(walks[0]); i++) {
+		snprintf(path, sizeof(path), "/sys/kernel/debug/ubifs/%s", walks[i]);
+		write_flag(path, full ? "1\n" : "0\n");
+	}
+	j->walks_on = full;
 }
 
 /* UBI's own self-checks, on between its attach and the mount */
@@ -101,7 +205,7 @@ static void ubi_checks_on(const struct judge *j, const struct stage *st)
 {
 	char path[128];
 
-	if (j->o->no_debug_checks || st->m.ubi < 0)
+	if (j->o->checks == DEBUG_CHECKS_NONE || st->m.ubi < 0)
 		return;
 	snprintf(path, sizeof(path), "/sys/kernel/debug/ubi/ubi%d/chk_gen", st->m.ubi);
 	write_flag(path, "1\n");
@@ -173,10 +277,12 @@ static int check_declared(struct judge *j, const struct stage *st,
 
 /* The checks on a mounted state: 0 pass, 1 fail, 2 workload error (@why) */
 static int check_mounted(struct judge *j, struct stage *st,
-			 const struct cut_point *p, char *why, size_t size)
+			 const struct cut_point *p, struct judged *r, uint64_t *t0)
 {
 	struct muse_error e = { 0 };
 	struct oracle_miss miss;
+	size_t size = sizeof(r->why);
+	char *why = r->why;
 	int ret = 0;
 
 	if (st->m.mounted)
@@ -187,43 +293,50 @@ static int check_mounted(struct judge *j, struct stage *st,
 		snprintf(why, size, "the oracle could not check the files");
 	if (!ret && j->o->check)
 		ret = user_check(j, st, p, why, size);
+	lap(r, JUDGE_FILES, t0);
 	if (!ret && stage_remount(st, &e)) {
 		snprintf(why, size, "mounting again after recovery: %s", e.msg);
 		ret = 1;
 	}
+	lap(r, JUDGE_REMOUNT, t0);
 	return ret ? 1 : 0;
 }
 
 static int attach_and_mount(struct judge *j, struct stage *st,
-			    struct muse_error *e)
+			    struct judged *r, uint64_t *t0, struct muse_error *e)
 {
 	int ret = stage_mount(st, j->fs, true, e);
 
 	if (!ret)
 		ubi_checks_on(j, st);
+	lap(r, JUDGE_ATTACH, t0);
 	if (!ret && strcmp(j->fs, "none"))
 		ret = fs_mount(&st->m, e);
+	lap(r, JUDGE_MOUNT, t0);
 	return ret;
 }
 
 /* Serves, mounts and checks; the verdict before the kernel log's */
 static enum verdict judge_served(struct judge *j, struct flash *f,
 				 stage_prepare_fn prepare, void *ctx,
-				 const struct cut_point *p, struct judged *r)
+				 const struct cut_point *p, struct judged *r,
+				 uint64_t *t0)
 {
 	enum verdict v = VERDICT_PASS;
 	struct muse_error e = { 0 };
 	struct stage st;
+	int ret = stage_serve(&st, f, prepare, ctx, p->model != CUT_UNSTABLE, &e);
 
-	if (stage_serve(&st, f, prepare, ctx, p->model != CUT_UNSTABLE, &e)) {
+	lap(r, JUDGE_SERVE, t0);
+	if (ret) {
 		snprintf(r->why, sizeof(r->why), "%s", e.msg);
 		return VERDICT_ERROR;
 	}
-	if (attach_and_mount(j, &st, &e)) {
+	if (attach_and_mount(j, &st, r, t0, &e)) {
 		v = VERDICT_FAIL;
 		snprintf(r->why, sizeof(r->why), "%s", e.msg);
 	} else {
-		int c = check_mounted(j, &st, p, r->why, sizeof(r->why));
+		int c = check_mounted(j, &st, p, r, t0);
 
 		v = c == 2 ? VERDICT_WORKLOAD : c ? VERDICT_FAIL : VERDICT_PASS;
 	}
@@ -231,6 +344,7 @@ static enum verdict judge_served(struct judge *j, struct flash *f,
 		v = VERDICT_FAIL;
 		snprintf(r->why, sizeof(r->why), "%s", e.msg);
 	}
+	lap(r, JUDGE_DOWN, t0);
 	snprintf(r->reads, sizeof(r->reads), "%s", st.reads);
 	return v;
 }
@@ -238,18 +352,21 @@ static enum verdict judge_served(struct judge *j, struct flash *f,
 void judge_point(struct judge *j, struct flash *f, stage_prepare_fn prepare,
 		 void *ctx, const struct cut_point *p, struct judged *r)
 {
+	uint64_t t0 = clock_ns();
 	size_t loglen;
 	FILE *klog;
 	int kfd;
 
 	*r = (struct judged){ 0 };
+	ubifs_checks_set(j, judge_full_checks(j, p->n));
 	klog = open_memstream(&r->log, &loglen);
 	kfd = kmsg_open();
-	r->verdict = judge_served(j, f, prepare, ctx, p, r);
+	r->verdict = judge_served(j, f, prepare, ctx, p, r, &t0);
 	kmsg_drain(kfd, klog, "");
 	kmsg_close(kfd);
 	fclose(klog);
 	if (r->verdict == VERDICT_PASS && r->log && *r->log &&
 	    !klog_clean(j->rules[p->model], r->log, r->why, sizeof(r->why)))
 		r->verdict = VERDICT_FAIL;
+	lap(r, JUDGE_LOG, &t0);
 }

@@ -28,18 +28,54 @@
 /* reads of the declared files under the unstable model */
 #define JUDGE_UNSTABLE_PASSES 4
 
+/*
+ * UBI's and UBIFS's self-checks.  Sampled (the default): the checks whose
+ * cost is that of the filesystem's size (UBIFS's chk_fs, chk_index,
+ * chk_lprops and chk_orphans walk or scan all of it) run at the states
+ * the marks declare (N is a mark's op) and at one point in
+ * JUDGE_FULL_EVERY elsewhere, chosen by a fixed hash of N, so every model
+ * at one N, every run and every replay of it agree; the others run
+ * everywhere.  Full: all of them at every point.
+ */
+enum debug_checks { DEBUG_CHECKS_SAMPLED, DEBUG_CHECKS_FULL, DEBUG_CHECKS_NONE };
+
+#define JUDGE_FULL_EVERY 8
+
+/* "sampled", "full", "none"; -EINVAL for anything else */
+int debug_checks_parse(const char *s, enum debug_checks *out);
+const char *debug_checks_name(enum debug_checks c);
+
 struct judge_options {
 	const char *trace;	/* the path, for its checkpoints */
 	const char *check;	/* a shell command, or NULL */
 	const char *const *allow;	/* extra kernel log patterns */
-	bool no_debug_checks;
+	enum debug_checks checks;
 };
 
 struct judge;
 
+/*
+ * Where a point's time goes, in order; JUDGE_STATE is the worker's (the
+ * state after op N), the rest judge_point()'s.
+ */
+enum judge_phase {
+	JUDGE_STATE,	/* the state after op N, from a checkpoint or stepped */
+	JUDGE_SERVE,	/* fork, op N+1 cut in the copy, the MTD device up */
+	JUDGE_ATTACH,	/* ubiattach (UBI's self-checks on attach) */
+	JUDGE_MOUNT,	/* the first mount: recovery, UBIFS's mount checks */
+	JUDGE_FILES,	/* the declared files read, the user's --check */
+	JUDGE_REMOUNT,	/* unmount and the second mount */
+	JUDGE_DOWN,	/* unmount, detach, the server stopped */
+	JUDGE_LOG,	/* the kernel log read and judged */
+	JUDGE_PHASES
+};
+
+const char *judge_phase_name(enum judge_phase ph);
+
 /* What a point came to; free with judged_free() */
 struct judged {
 	enum verdict verdict;
+	double ms[JUDGE_PHASES];	/* JUDGE_STATE is the caller's */
 	char why[1024];
 	char *log;		/* the kernel's messages */
 	char reads[512];	/* unstable: "PAGE READS/FAILED ..." or "" */
@@ -49,8 +85,8 @@ int judge_open(struct trace *t, const struct judge_options *o,
 	       struct judge **out, struct muse_error *e);
 void judge_close(struct judge *j);
 
-/* Turns UBIFS's global self-checks on (once per kernel) */
-void judge_debug_checks_on(const struct judge *j);
+/* Whether point N gets the full self-checks */
+bool judge_full_checks(const struct judge *j, uint64_t n);
 
 /*
  * Judges point @p: serves @f (changed first by @prepare in the serving

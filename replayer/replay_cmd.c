@@ -59,6 +59,7 @@ struct replay_args {
 	char **cmd;
 	bool verdict;
 	struct judge_options judge;
+	bool checks_given;	/* --debug-checks or --no-debug-checks */
 	const char *allow[REPLAY_MAX_ALLOW + 1];
 	unsigned nallow;
 };
@@ -93,7 +94,9 @@ static const char usage[] =
 	"                     reads in the same order) and print the verdict\n"
 	"      --check CMD    with --verdict: also run CMD (sh -c) in the mount\n"
 	"      --allow REGEX  with --verdict: kernel messages that are no failure\n"
-	"      --no-debug-checks  with --verdict: UBI/UBIFS self-checks off\n"
+	"      --debug-checks MODE  with --verdict: UBI's and UBIFS's self-checks,\n"
+	"                     sampled (default, as muse sweep), full or none\n"
+	"      --no-debug-checks  --debug-checks none\n"
 	"  -h, --help         show this help\n"
 	"\n"
 	"Exit status: CMD's; with --verdict 0 pass, 1 fail; 4 when attach or\n"
@@ -114,13 +117,13 @@ static int parse_seed(const char *s, uint64_t *seed)
 	return errno || !*s || *end || *s == '-' ? -1 : 0;
 }
 
-/* --check, --allow and --no-debug-checks belong to --verdict */
+/* --check, --allow and --debug-checks belong to --verdict */
 static int check_verdict_args(struct replay_args *a)
 {
-	bool judging = a->judge.check || a->nallow || a->judge.no_debug_checks;
+	bool judging = a->judge.check || a->nallow || a->checks_given;
 
 	if (judging && !a->verdict) {
-		fprintf(stderr, "muse replay: --check, --allow and --no-debug-checks"
+		fprintf(stderr, "muse replay: --check, --allow and --debug-checks"
 			" need --verdict\n");
 		return -1;
 	}
@@ -151,6 +154,7 @@ static int parse(int argc, char **argv, struct replay_args *a)
 		{ "check", required_argument, NULL, 'C' },
 		{ "allow", required_argument, NULL, 'A' },
 		{ "no-debug-checks", no_argument, NULL, 'D' },
+		{ "debug-checks", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -184,7 +188,18 @@ static int parse(int argc, char **argv, struct replay_args *a)
 		case 'I': a->inside = true; break;
 		case 'V': a->verdict = true; break;
 		case 'C': a->judge.check = optarg; break;
-		case 'D': a->judge.no_debug_checks = true; break;
+		case 'D':
+			a->judge.checks = DEBUG_CHECKS_NONE;
+			a->checks_given = true;
+			break;
+		case 'H':
+			if (debug_checks_parse(optarg, &a->judge.checks)) {
+				muse_fail(&e, -EINVAL, "--debug-checks %s: sampled, full or none",
+					  optarg);
+				goto bad;
+			}
+			a->checks_given = true;
+			break;
 		case 'A':
 			if (a->nallow == REPLAY_MAX_ALLOW) {
 				muse_fail(&e, -E2BIG, "at most %d --allow", REPLAY_MAX_ALLOW);
@@ -364,7 +379,6 @@ static int judge_state(const struct replay_args *a, struct state *s,
 
 	if (ret)
 		return ret;
-	judge_debug_checks_on(j);
 	judge_point(j, s->f, NULL, NULL, &p, &r);
 	judge_close(j);
 	printf("verdict: %s\n", verdict_name(r.verdict));

@@ -20,6 +20,7 @@
 #include "checkpoint.h"
 #include "clock.h"
 #include "hash.h"
+#include "judge.h"
 #include "plan.h"
 #include "pool.h"
 #include "results.h"
@@ -42,6 +43,8 @@ struct progress {
 	size_t total, done, failed, errors;
 	double t0, last_print;
 	bool tty;
+	size_t timed;			/* points with their phases */
+	double phase_ms[JUDGE_PHASES];	/* summed */
 };
 
 static double now_s(void)
@@ -50,6 +53,45 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The worker's milliseconds per phase after "done N MODEL SEED VERDICT" */
+static void add_phases(struct progress *pr, const char *line)
+{
+	double ms[JUDGE_PHASES];
+	char *end;
+	int i;
+
+	line = strchr(line, ' ');
+	for (i = 0; line && i < 4; i++)
+		line = strchr(line + 1, ' ');
+	for (i = 0; line && i < JUDGE_PHASES; i++) {
+		ms[i] = strtod(line, &end);
+		if (end == line)
+			return;
+		line = end;
+	}
+	if (i < JUDGE_PHASES)
+		return;
+	for (i = 0; i < JUDGE_PHASES; i++)
+		pr->phase_ms[i] += ms[i];
+	pr->timed++;
+}
+
+/* Where the time of a point went, for whoever tunes a sweep */
+static void show_phases(const struct progress *pr)
+{
+	double sum = 0;
+
+	if (!pr->timed)
+		return;
+	for (int i = 0; i < JUDGE_PHASES; i++)
+		sum += pr->phase_ms[i];
+	printf("time per cut point: %.0f ms (mean of %zu):", sum / (double)pr->timed,
+	       pr->timed);
+	for (int i = 0; i < JUDGE_PHASES; i++)
+		printf(" %s %.0f%s", judge_phase_name((enum judge_phase)i),
+		       pr->phase_ms[i] / (double)pr->timed, i + 1 < JUDGE_PHASES ? "," : "\n");
 }
 
 static void show_progress(struct progress *pr, bool final)
@@ -127,8 +169,9 @@ static int judge_args(struct sweep *s, struct muse_error *e)
 		ret = shell_append(buf, size, "--check") ?: shell_append(buf, size, a->check);
 	for (unsigned i = 0; !ret && i < a->nallow; i++)
 		ret = shell_append(buf, size, "--allow") ?: shell_append(buf, size, a->allow[i]);
-	if (!ret && a->no_debug_checks)
-		ret = shell_append(buf, size, "--no-debug-checks");
+	if (!ret && a->checks != DEBUG_CHECKS_SAMPLED)
+		ret = shell_append(buf, size, "--debug-checks") ?:
+		      shell_append(buf, size, debug_checks_name(a->checks));
 	return ret ? muse_fail(e, ret, "--check and --allow are too long to repeat"
 			       " in a reproduce command") : 0;
 }
@@ -307,8 +350,10 @@ static void worker_args(const struct sweep *s, struct chunk *c)
 		args[n++] = "--allow";
 		args[n++] = (char *)a->allow[i];
 	}
-	if (a->no_debug_checks)
-		args[n++] = "--no-debug-checks";
+	if (a->checks != DEBUG_CHECKS_SAMPLED) {
+		args[n++] = "--debug-checks";
+		args[n++] = (char *)debug_checks_name(a->checks);
+	}
 	if (s->deadline) {
 		snprintf(c->deadline, sizeof(c->deadline), "%.3f", s->deadline);
 		args[n++] = "--deadline";
@@ -373,6 +418,7 @@ static void worker_line(void *ctx, unsigned slot, const char *line)
 		return;
 	}
 	pr->done++;
+	add_phases(pr, line);
 	pr->failed += strstr(line, " fail") || strstr(line, " workload");
 	pr->errors += strstr(line, " error") != NULL;
 }
@@ -423,6 +469,7 @@ static int run_workers(struct sweep *s, struct muse_error *e)
 	cs.count = (s->ntodo + cs.size - 1) / cs.size;
 	ret = pool_run(jobs, &ops, e);
 	show_progress(&cs.pr, true);
+	show_phases(&cs.pr);
 	if (ret)
 		return ret;
 	return cs.failed ? muse_fail(e, -EIO, "a worker failed; --resume continues") : 0;
@@ -530,7 +577,7 @@ int sweep_run_worker(const struct sweep_options *a, struct muse_error *e)
 	struct worker_options w = {
 		.trace = a->trace, .list = a->worker, .results = a->results,
 		.check = a->check, .allow = a->allow,
-		.no_debug_checks = a->no_debug_checks, .deadline = a->deadline,
+		.checks = a->checks, .deadline = a->deadline,
 	};
 
 	if (!a->results)

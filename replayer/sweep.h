@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "judge.h"
 
 #define SWEEP_MAX_ALLOW 32
 #define SWEEP_EXIT_FAILED 1
@@ -40,7 +41,7 @@ struct sweep_options {
 	const char *json;
 	const char *results;
 	bool resume;
-	bool no_debug_checks;
+	enum debug_checks checks;
 	const char *kernel;
 	const char *mem;
 	const char *worker;	/* internal: the list a worker runs */

@@ -62,7 +62,10 @@ static const char usage[] =
 	"      --html FILE      HTML report\n"
 	"      --results FILE   results file (default TRACE.sweep.db)\n"
 	"      --resume         keep earlier results, check only what is missing\n"
-	"      --no-debug-checks  leave UBI's and UBIFS's self-checks off\n"
+	"      --debug-checks MODE  UBI's and UBIFS's self-checks: sampled (default:\n"
+	"                       the whole-filesystem walks at the marks' states and\n"
+	"                       at one point in 8), full (all at every point), none\n"
+	"      --no-debug-checks  --debug-checks none\n"
 	"  -k, --kernel K       host, or a UML kernel's name or path (as muse replay;\n"
 	"                       default: the kernel that recorded the trace)\n"
 	"      --mem SIZE       guest memory per worker (default 512M)\n"
@@ -122,7 +125,7 @@ static int parse_shard(const char *v, struct sweep_options *a)
 }
 
 enum { OPT_FROM = 256, OPT_TO, OPT_EVERY, OPT_SHARD, OPT_ALLOW, OPT_JUNIT,
-       OPT_HTML, OPT_JSON, OPT_RESULTS, OPT_RESUME, OPT_NODEBUG, OPT_MEM, OPT_WORKER,
+       OPT_HTML, OPT_JSON, OPT_RESULTS, OPT_RESUME, OPT_NODEBUG, OPT_CHECKS, OPT_MEM, OPT_WORKER,
        OPT_BUDGET, OPT_POINTS, OPT_DEADLINE, OPT_LIST };
 
 static int parse_budget(const char *v, struct sweep_options *a)
@@ -173,7 +176,12 @@ static int parse_option(int c, const char *v, struct sweep_options *a)
 	case OPT_JSON: a->json = v; return 0;
 	case OPT_RESULTS: a->results = v; return 0;
 	case OPT_RESUME: a->resume = true; return 0;
-	case OPT_NODEBUG: a->no_debug_checks = true; return 0;
+	case OPT_NODEBUG: a->checks = DEBUG_CHECKS_NONE; return 0;
+	case OPT_CHECKS:
+		if (!debug_checks_parse(v, &a->checks))
+			return 0;
+		fprintf(stderr, "muse sweep: --debug-checks %s: sampled, full or none\n", v);
+		return -1;
 	case 'k': a->kernel = v; return 0;
 	case OPT_MEM: a->mem = v; return 0;
 	case OPT_WORKER: a->worker = v; return 0;
@@ -204,6 +212,7 @@ static int parse(int argc, char **argv, struct sweep_options *a)
 		{ "results", required_argument, NULL, OPT_RESULTS },
 		{ "resume", no_argument, NULL, OPT_RESUME },
 		{ "no-debug-checks", no_argument, NULL, OPT_NODEBUG },
+		{ "debug-checks", required_argument, NULL, OPT_CHECKS },
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "mem", required_argument, NULL, OPT_MEM },
 		{ "worker", required_argument, NULL, OPT_WORKER },

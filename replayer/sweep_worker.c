@@ -126,12 +126,14 @@ static int run_point(struct worker *w, const struct cut_point *p,
 	struct result x = { .n = p->n, .model = p->model, .seed = p->seed };
 	struct cut_job job = { w, p };
 	struct judged r;
-	double t0 = now_ms();
+	double t0 = now_ms(), state_ms;
 	int ret = move_to(w, p->n, e);
 
 	if (ret)
 		return ret;
+	state_ms = now_ms() - t0;
 	judge_point(w->judge, w->base, cut_in_copy, &job, p, &r);
+	r.ms[JUDGE_STATE] = state_ms;
 	x.ms = now_ms() - t0;
 	x.verdict = r.verdict;
 	if (x.verdict != VERDICT_PASS) {
@@ -140,12 +142,17 @@ static int run_point(struct worker *w, const struct cut_point *p,
 		x.log = r.log;
 	}
 	ret = results_add(w->results, &x);
-	judged_free(&r);
-	if (ret)
+	if (ret) {
+		judged_free(&r);
 		return muse_fail(e, ret, "writing %s failed", w->o->results);
-	printf("done %" PRIu64 " %s %" PRIu64 " %s\n", p->n, cut_name(p->model),
+	}
+	printf("done %" PRIu64 " %s %" PRIu64 " %s", p->n, cut_name(p->model),
 	       p->seed, verdict_name(x.verdict));
+	for (int ph = 0; ph < JUDGE_PHASES; ph++)
+		printf(" %.1f", r.ms[ph]);
+	printf("\n");
 	fflush(stdout);
+	judged_free(&r);
 	return 0;
 }
 
@@ -168,7 +175,7 @@ static int open_all(struct worker *w, struct muse_error *e)
 
 	w->jo = (struct judge_options){ .trace = w->o->trace, .check = w->o->check,
 					.allow = w->o->allow,
-					.no_debug_checks = w->o->no_debug_checks };
+					.checks = w->o->checks };
 	if (!ret)
 		ret = ckpt_open(w->t, w->o->trace, &co, &w->ckpt, e);
 	if (!ret)
@@ -200,8 +207,6 @@ int sweep_worker_run(const struct worker_options *o, struct muse_error *e)
 	if (!in)
 		return muse_fail(e, -errno, "%s: %s", o->list, strerror(errno));
 	ret = open_all(&w, e);
-	if (!ret)
-		judge_debug_checks_on(w.judge);
 	while (!ret && !past_deadline(o) && !read_point(in, &p))
 		ret = run_point(&w, &p, e);
 	fclose(in);

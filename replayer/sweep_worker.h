@@ -6,7 +6,8 @@
  * op by op; each point is served from a copy-on-write copy of that state
  * with op N+1 cut in the copy, so nothing a check writes carries over.
  * Verdicts go to the worker's own results file, and one line per point
- * ("done N MODEL SEED VERDICT") to stdout for the host's progress.
+ * ("done N MODEL SEED VERDICT" and the milliseconds of each judge_phase)
+ * to stdout for the host's progress and its time per phase.
  */
 #ifndef MUSE_SWEEP_WORKER_H
 #define MUSE_SWEEP_WORKER_H
@@ -14,6 +15,7 @@
 #include <stdbool.h>
 
 #include "error.h"
+#include "judge.h"
 
 struct worker_options {
 	const char *trace;
@@ -21,7 +23,7 @@ struct worker_options {
 	const char *results;
 	const char *check;	/* a shell command, or NULL */
 	const char *const *allow;	/* extra kernel log patterns */
-	bool no_debug_checks;
+	enum debug_checks checks;
 	double deadline;	/* CLOCK_REALTIME seconds: no point starts later; 0 none */
 };
 

@@ -169,7 +169,7 @@ check "the resumed sweep checked only what was missing ($todo of $total)" \
 n=$((from + 7))
 rc=0
 "$MUSE" sweep "$t" --range "$from..$((from + 15))" --jobs 2 --results "$WORK/check.db" \
-	--json "$WORK/check.json" \
+	--json "$WORK/check.json" --debug-checks full \
 	--check "test \"\${MUSE_CUT%%:*}\" != $n" > "$WORK/check.out" 2>&1 || rc=$?
 check "--check failing at N=$n is reported at exactly N=$n" sh -c \
 	"[ $rc = 1 ] && sqlite3 -readonly '$WORK/check.db' \"SELECT n FROM results WHERE verdict = 'fail'\" | grep -qx $n &&
@@ -193,6 +193,12 @@ assert len(s["trace_sha256"]) == 64 and s["kernel_release"], s
 PY
 }
 check "--json: the summary's counts, failure, op and reproduce command" json_agrees
+check "the reproduce command keeps --debug-checks full" \
+	grep -q "reproduce: muse replay .* --debug-checks full" "$WORK/check.out"
+# where the time went: every phase, over every point checked
+check "the time per cut point by phase, over all 16 points" grep -qE \
+	"^time per cut point: [0-9]+ ms \(mean of 16\): state [0-9]+, serve [0-9]+, attach [0-9]+, mount [0-9]+, files [0-9]+, remount [0-9]+, down [0-9]+, log [0-9]+$" \
+	"$WORK/check.out"
 
 refusal() {
 	local name=$1 msg=$2 rc=0
@@ -206,6 +212,7 @@ refusal() {
 }
 refusal "unknown model" 'unknown cut model "tron"' "$MUSE" sweep "$t" --models clean,tron
 refusal "bad shard" "I/N with 1 <= I <= N" "$MUSE" sweep "$t" --shard 4/3
+refusal "unknown self-checks mode" "sampled, full or none" "$MUSE" sweep "$t" --debug-checks all
 refusal "range beyond the trace" "the trace has" "$MUSE" sweep "$t" --range 0..99999999
 refusal "results of another trace" "results of another trace" \
 	"$MUSE" sweep "$WORK/jffs2-nand.db" --results "$WORK/full.db" --resume

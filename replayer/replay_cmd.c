@@ -137,6 +137,31 @@ static int check_verdict_args(struct replay_args *a)
 	return 0;
 }
 
+/* --check, --no-debug-checks, --debug-checks and --allow */
+static int parse_judging(int c, const char *v, struct replay_args *a,
+			 struct muse_error *e)
+{
+	switch (c) {
+	case 'C':
+		a->judge.check = v;
+		return 0;
+	case 'D':
+		a->judge.checks = DEBUG_CHECKS_NONE;
+		break;
+	case 'H':
+		if (debug_checks_parse(v, &a->judge.checks))
+			return muse_fail(e, -EINVAL, "--debug-checks %s: sampled, full or none", v);
+		break;
+	default:
+		if (a->nallow == REPLAY_MAX_ALLOW)
+			return muse_fail(e, -E2BIG, "at most %d --allow", REPLAY_MAX_ALLOW);
+		a->allow[a->nallow++] = v;
+		return 0;
+	}
+	a->checks_given = true;
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct replay_args *a)
 {
 	static const struct option opts[] = {
@@ -187,25 +212,12 @@ static int parse(int argc, char **argv, struct replay_args *a)
 		case 'L': a->log = optarg; break;
 		case 'I': a->inside = true; break;
 		case 'V': a->verdict = true; break;
-		case 'C': a->judge.check = optarg; break;
+		case 'C':
 		case 'D':
-			a->judge.checks = DEBUG_CHECKS_NONE;
-			a->checks_given = true;
-			break;
 		case 'H':
-			if (debug_checks_parse(optarg, &a->judge.checks)) {
-				muse_fail(&e, -EINVAL, "--debug-checks %s: sampled, full or none",
-					  optarg);
-				goto bad;
-			}
-			a->checks_given = true;
-			break;
 		case 'A':
-			if (a->nallow == REPLAY_MAX_ALLOW) {
-				muse_fail(&e, -E2BIG, "at most %d --allow", REPLAY_MAX_ALLOW);
+			if (parse_judging(c, optarg, a, &e))
 				goto bad;
-			}
-			a->allow[a->nallow++] = optarg;
 			break;
 		case 'h': fputs(usage, stdout); return 1;
 		default: fputs(usage, stderr); return -1;

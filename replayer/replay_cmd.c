@@ -96,7 +96,7 @@ static const char usage[] =
 	"      --allow REGEX  with --verdict: kernel messages that are no failure\n"
 	"      --debug-checks MODE  with --verdict: UBI's and UBIFS's self-checks,\n"
 	"                     sampled (default, as muse sweep), full or none\n"
-	"      --no-debug-checks  --debug-checks none\n"
+	"      --no-debug-checks  the same as --debug-checks none\n"
 	"  -h, --help         show this help\n"
 	"\n"
 	"Exit status: CMD's; with --verdict 0 pass, 1 fail; 4 when attach or\n"

@@ -65,7 +65,7 @@ static const char usage[] =
 	"      --debug-checks MODE  UBI's and UBIFS's self-checks: sampled (default:\n"
 	"                       the whole-filesystem walks at the marks' states and\n"
 	"                       at one point in 8), full (all at every point), none\n"
-	"      --no-debug-checks  --debug-checks none\n"
+	"      --no-debug-checks  the same as --debug-checks none\n"
 	"  -k, --kernel K       host, or a UML kernel's name or path (as muse replay;\n"
 	"                       default: the kernel that recorded the trace)\n"
 	"      --mem SIZE       guest memory per worker (default 512M)\n"

@@ -26,8 +26,6 @@ struct judge {
 	struct oracle *oracle;
 	struct klog_rules *rules[CUT_MODELS];
 	char fs[16];
-	uint64_t *marks;	/* the ops the marks follow, in order */
-	size_t nmarks;
 	int walks_on;		/* UBIFS's whole-filesystem checks: -1 unknown */
 };
 
@@ -55,41 +53,13 @@ const char *debug_checks_name(enum debug_checks c)
 	return "?";
 }
 
-static int add_mark(void *ctx, const struct trace_mark *m)
-{
-	struct judge *j = ctx;
-	uint64_t *v = realloc(j->marks, (j->nmarks + 1) * sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	j->marks = v;
-	j->marks[j->nmarks++] = m->after_seq;
-	return 0;
-}
-
-/* The state after op @n is one a mark declares */
-static bool at_mark(const struct judge *j, uint64_t n)
-{
-	size_t lo = 0, hi = j->nmarks;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (j->marks[mid] < n)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < j->nmarks && j->marks[lo] == n;
-}
-
 bool judge_full_checks(const struct judge *j, uint64_t n)
 {
 	uint64_t h = n;
 
 	if (j->o->checks != DEBUG_CHECKS_SAMPLED)
 		return j->o->checks == DEBUG_CHECKS_FULL;
-	return at_mark(j, n) || splitmix64(&h) % JUDGE_FULL_EVERY == 0;
+	return oracle_at_mark(j->oracle, n) || splitmix64(&h) % JUDGE_FULL_EVERY == 0;
 }
 
 int judge_open(struct trace *t, const struct judge_options *o,
@@ -109,8 +79,6 @@ int judge_open(struct trace *t, const struct judge_options *o,
 	ret = ckpt_open(t, o->trace, &co, &j->ckpt, e);
 	if (!ret)
 		ret = oracle_load(t, &j->oracle, e);
-	if (!ret)
-		ret = trace_for_each_mark(t, add_mark, j, e);
 	for (int m = 0; !ret && m < CUT_MODELS; m++) {
 		ret = klog_rules_new((enum cut_model)m, o->allow, &j->rules[m], e);
 		if (!ret && trace_fault_count(t))
@@ -131,7 +99,6 @@ void judge_close(struct judge *j)
 		klog_rules_free(j->rules[m]);
 	oracle_free(j->oracle);
 	ckpt_close(j->ckpt);
-	free(j->marks);
 	free(j);
 }
 

@@ -119,6 +119,13 @@ const char *oracle_next_mark(const struct oracle *o, uint64_t n)
 	return i < o->count ? o->marks[i].name : NULL;
 }
 
+bool oracle_at_mark(const struct oracle *o, uint64_t n)
+{
+	size_t i = first_after(o, n);
+
+	return i && o->marks[i - 1].after == n;
+}
+
 static const struct decl *find(const struct omark *m, const char *path)
 {
 	for (size_t j = 0; j < m->nfiles; j++)

@@ -37,6 +37,9 @@ const char *oracle_last_mark(const struct oracle *o, uint64_t n);
 /* The name of the first mark after op @n, or NULL */
 const char *oracle_next_mark(const struct oracle *o, uint64_t n);
 
+/* Whether a mark follows op @n: the state after it is one a mark declares */
+bool oracle_at_mark(const struct oracle *o, uint64_t n);
+
 /* A violation: the path, and what the marks around the cut say of it */
 struct oracle_miss {
 	const char *path;

@@ -50,7 +50,7 @@ static int open_file(const char *path, int flags, struct results **out,
 	ret = sqlfile_open(path, flags, &results_kind, &r->db, e);
 	if (!ret && ((flags & SQLITE_OPEN_READWRITE &&
 		      sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO results VALUES"
-					 " (?, ?, ?, ?, ?, ?, ?, ?)", -1, &r->add,
+					 " (?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &r->add,
 					 NULL) != SQLITE_OK) ||
 		     sqlite3_prepare_v2(r->db, "SELECT verdict FROM results WHERE n = ?"
 					" AND model = ? AND seed = ?", -1, &r->get,
@@ -129,6 +129,10 @@ int results_add(struct results *r, const struct result *x)
 		sqlite3_bind_int64(s, 8, (sqlite3_int64)x->same_n);
 	else
 		sqlite3_bind_null(s, 8);
+	if (x->at > 0)
+		sqlite3_bind_double(s, 9, x->at);
+	else
+		sqlite3_bind_null(s, 9);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
@@ -142,7 +146,8 @@ int results_add_same(struct results *r, uint64_t n, enum cut_model m, uint64_t s
 	int rc;
 
 	if (sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO results SELECT ?, ?, ?, verdict,"
-			       " reason, 0, log, n FROM results WHERE n = ? AND model = 'clean'"
+			       " reason, 0, log, n, (julianday('now') - 2440587.5) * 86400"
+			       " FROM results WHERE n = ? AND model = 'clean'"
 			       " AND seed = 0", -1, &s, NULL) != SQLITE_OK)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)n);
@@ -227,12 +232,13 @@ int results_merge(struct results *r, const char *path, struct muse_error *e)
 	int rc = sql ? sqlite3_exec(r->db, sql, NULL, NULL, &err) : SQLITE_NOMEM;
 
 	sqlite3_free(sql);
-	/* a file of version 1 has no same_as: its points were all booted */
+	/* a file of version 1 has no same_as (its points were all booted), of 2 no time */
 	sql = rc == SQLITE_OK ? sqlite3_mprintf(
 		"INSERT OR REPLACE INTO main.results SELECT n, model, seed, verdict,"
-		" reason, duration_ms, log, %s FROM other.results;"
+		" reason, duration_ms, log, %s, %s FROM other.results;"
 		"INSERT OR IGNORE INTO main.meta SELECT * FROM other.meta",
-		other_has_column(r->db, "same_as") ? "same_as" : "NULL") : NULL;
+		other_has_column(r->db, "same_as") ? "same_as" : "NULL",
+		other_has_column(r->db, "checked_at") ? "checked_at" : "NULL") : NULL;
 	if (rc == SQLITE_OK)
 		rc = sql ? sqlite3_exec(r->db, sql, NULL, NULL, &err) : SQLITE_NOMEM;
 	sqlite3_free(sql);

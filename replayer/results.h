@@ -4,7 +4,8 @@
  * One row per cut point (N, model, seed): pass, fail, error (a problem
  * of the tool, never counted as the filesystem's) or workload (a file
  * the workload changed without declaring it again), the reason,
- * the duration and, for what did not pass, the kernel log.  Workers each
+ * the duration, when it was reached and, for what did not pass, the
+ * kernel log.  Workers each
  * write their own file; the host merges them into TRACE.sweep.db.
  */
 #ifndef MUSE_RESULTS_H
@@ -34,6 +35,7 @@ struct result {
 	const char *log;	/* NULL for a pass */
 	bool same;		/* the verdict of the clean point same_n, whose */
 	uint64_t same_n;	/* state this point's is: checked without a boot */
+	double at;		/* when the verdict came (s since the epoch) */
 };
 
 struct results;

@@ -135,6 +135,7 @@ static int run_point(struct worker *w, const struct cut_point *p,
 	judge_point(w->judge, w->base, cut_in_copy, &job, p, &r);
 	r.ms[JUDGE_STATE] = state_ms;
 	x.ms = now_ms() - t0;
+	x.at = clock_wall_s();
 	x.verdict = r.verdict;
 	if (x.verdict != VERDICT_PASS) {
 		note_reads(&r);

@@ -80,7 +80,50 @@ TEST(results_file_of_an_older_version_reads_and_upgrades)
 	CHECK_INT(results_set_coverage(r, &k, 1), 0);
 	results_close(r);
 	snprintf(cmd, sizeof(cmd), "test \"$(sqlite3 '%s' 'PRAGMA user_version;"
-		 " SELECT class, points, checked FROM coverage')\" = \"2\nclean: erase|2|1\"",
+		 " SELECT class, points, checked FROM coverage')\" = \"3\nclean: erase|2|1\"",
 		 path);
 	CHECK_INT(system(cmd), 0);
+}
+
+static int sql_says(const char *path, const char *query, const char *expect)
+{
+	char cmd[1400];
+
+	snprintf(cmd, sizeof(cmd), "test \"$(sqlite3 '%s' \"%s\")\" = '%s'", path, query,
+		 expect);
+	return system(cmd);
+}
+
+/* When each verdict came, kept through a merge; unknown in an older worker's file */
+TEST(results_keep_when_each_verdict_came)
+{
+	struct result x = { .n = 9, .model = CUT_CLEAN, .verdict = VERDICT_PASS,
+			    .ms = 2, .at = 1764000000.25 };
+	char a[512], b[512], old[512], cmd[1400];
+	struct results *ra, *rb;
+	struct muse_error e;
+
+	snprintf(a, sizeof(a), "%s/at-a.db", test_tmpdir());
+	snprintf(b, sizeof(b), "%s/at-b.db", test_tmpdir());
+	snprintf(old, sizeof(old), "%s/at-v2.db", test_tmpdir());
+	snprintf(cmd, sizeof(cmd), "cat schema/results/001-initial.sql"
+		 " schema/results/002-coverage.sql | sqlite3 '%s' && sqlite3 '%s'"
+		 " \"INSERT INTO results VALUES (3, 'clean', 0, 'pass', NULL, 1, NULL, NULL);"
+		 " PRAGMA user_version = 2\"", old, old);
+	CHECK_INT(system(cmd), 0);
+	CHECK_INT(results_open(a, &ra, &e), 0);
+	CHECK_INT(results_open(b, &rb, &e), 0);
+	CHECK_INT(results_add(rb, &x), 0);
+	results_close(rb);
+	CHECK_INT(results_merge(ra, b, &e), 0);
+	CHECK_INT(results_merge(ra, old, &e), 0);
+	CHECK_INT(results_add_same(ra, 9, CUT_TORN, 1, 9), 0);
+	results_close(ra);
+	CHECK_INT(sql_says(a, "SELECT checked_at FROM results WHERE n = 9 AND model = 'clean'",
+			   "1764000000.25"), 0);
+	CHECK_INT(sql_says(a, "SELECT count(*) FROM results WHERE n = 3 AND checked_at IS NULL",
+			   "1"), 0);
+	/* a point judged without a boot got its verdict when it was planned: now */
+	CHECK_INT(sql_says(a, "SELECT abs(checked_at - strftime('%s', 'now')) < 60"
+			   " FROM results WHERE model = 'torn'", "1"), 0);
 }

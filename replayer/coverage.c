@@ -24,6 +24,7 @@ struct ordering {
 	const struct point_classes *c;
 	bool *taken;
 	size_t *order, count;
+	int rank;		/* of the marks' neighbourhoods being taken */
 };
 
 static void take(struct ordering *o, size_t i)
@@ -53,21 +54,6 @@ static int take_one_per_class(struct ordering *o)
 			take(o, best[k]);
 	free(best);
 	return 0;
-}
-
-/* Next to marks, nearest first: the op just before a mark, one after... */
-static int mark_rank(int8_t d)
-{
-	return d <= 0 ? -2 * d : 2 * d - 1;
-}
-
-static void take_next_to_marks(struct ordering *o)
-{
-	for (int rank = 0; rank < 2 * MARK_BEFORE + 2 * MARK_AFTER; rank++)
-		for (size_t i = 0; i < o->p->count; i++)
-			if (!o->taken[i] && o->c->mark_offset[i] != MARK_NONE &&
-			    mark_rank(o->c->mark_offset[i]) == rank)
-				take(o, i);
 }
 
 static size_t reverse_bits(size_t x, unsigned bits)
@@ -104,6 +90,31 @@ static int take_spread(struct ordering *o, bool (*want)(const struct ordering *,
 	}
 	free(left);
 	return 0;
+}
+
+/*
+ * Next to a mark, by rank: first the mark's own state (op N+1 the first
+ * after it: where what it declared must hold for the first time, and
+ * where a durability bug shows first), then its last op cut, then the
+ * ops before that and after
+ */
+static const int8_t mark_ranks[] = { 1, 0, -1, 2, -2, -3 };
+
+_Static_assert(sizeof(mark_ranks) == MARK_BEFORE + MARK_AFTER, "a rank for each offset");
+
+static bool at_rank(const struct ordering *o, size_t i)
+{
+	return o->c->mark_offset[i] == mark_ranks[o->rank];
+}
+
+/* Each rank spread over the trace: a budget covers marks everywhere */
+static int take_next_to_marks(struct ordering *o)
+{
+	int ret = 0;
+
+	for (o->rank = 0; !ret && o->rank < (int)sizeof(mark_ranks); o->rank++)
+		ret = take_spread(o, at_rank);
+	return ret;
 }
 
 static bool is_erase(const struct ordering *o, size_t i)
@@ -150,10 +161,10 @@ int coverage_order(struct plan *p, struct point_classes *c)
 	o.taken = calloc(p->count + 1, sizeof(*o.taken));
 	o.order = malloc((p->count + 1) * sizeof(*o.order));
 	ret = o.taken && o.order ? take_one_per_class(&o) : -ENOMEM;
-	if (!ret) {
-		take_next_to_marks(&o);
+	if (!ret)
+		ret = take_next_to_marks(&o);
+	if (!ret)
 		ret = take_spread(&o, is_erase);
-	}
 	if (!ret)
 		ret = take_spread(&o, any);
 	if (!ret)

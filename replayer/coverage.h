@@ -4,7 +4,8 @@
  * class of point (point_class.h) a sweep checked.
  *
  * The order: one point of every class, then the points next to marks
- * (nearest first), then every erase, then the rest in a low-discrepancy
+ * (the marks' own states first, then the nearest ops; each rank spread
+ * over the trace), then every erase, then the rest in a low-discrepancy
  * order over the trace (halves, quarters, eighths...), so that stopping
  * anywhere leaves the checked points spread evenly.  It follows from the
  * plan alone: the same trace and options give the same order anywhere,

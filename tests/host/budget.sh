@@ -2,7 +2,7 @@
 # A sweep within a budget: the order covers one point of every class
 # first, is the same on every run, and its shards split it; --points K
 # checks exactly the first K points and still finds a missing fsync (the
-# points next to the mark that declared the file come early); coverage by
+# marks' own states come right after the classes); coverage by
 # class in the summary, JSON, JUnit, HTML and the results file adds up;
 # --resume goes on along the order; a time budget leaves the rest
 # unchecked and says so.
@@ -47,8 +47,10 @@ check "every planned point is in the order once" sh -c \
 check "shards 1/2 and 2/2 take every other point of the order" \
 	test "$(paste -d'\n' "$WORK/s1" "$WORK/s2" | sed '/^$/d')" = "$(cat "$WORK/order")"
 
-# what a user of --points sees: K points checked, the failure found
-k=$((classes + 60))
+# what a user of --points sees: K points checked, the failure found; the
+# marks' own states come right after one point of every class
+marks=$(sqlite3 -readonly "$t" "SELECT count(*) FROM marks")
+k=$((classes + 2 * marks))
 rc=0
 "$MUSE" sweep "$t" --models $models --points $k --jobs 2 --json "$WORK/b.json" \
 	--junit "$WORK/b.xml" --html "$WORK/b.html" > "$WORK/b.out" 2>&1 || rc=$?

@@ -1,7 +1,7 @@
 /*
  * test_coverage.c - classes of cut points (op in flight, where it lands,
  * next to a mark, model) and the order of a budgeted sweep: one point of
- * every class first, then the marks' neighbourhoods nearest first, then
+ * every class first, then the marks' neighbourhoods (their states first), then
  * erases, every point exactly once, shards that split it, and coverage
  * counted from a results file.
  */
@@ -141,9 +141,14 @@ TEST(coverage_order_classes_then_marks_then_erases)
 	CHECK_INT(coverage_order(&f.p, &f.c), 0);
 	for (i = 0; i < classes; i++)
 		CHECK(!seen_before(&f, i));
-	/* then what is next to the mark, nearest first: op 8, 7, 9, 6, 10, 5 */
+	/*
+	 * then what is next to the mark (op 8): first its state, op 9 in
+	 * flight; then op 8, 7, 10, 6, 5
+	 */
 	for (; i < f.p.count && f.c.mark_offset[i] != MARK_NONE; i++) {
-		int d = f.c.mark_offset[i], rank = d <= 0 ? -2 * d : 2 * d - 1;
+		static const int rank_of[] = { [0] = 5, [1] = 4, [2] = 2, [3] = 1,
+					       [4] = 0, [5] = 3 };
+		int rank = rank_of[f.c.mark_offset[i] + 3];
 
 		CHECK(rank >= last_rank);
 		last_rank = rank;

@@ -4,11 +4,14 @@
 # truncating and deleting files.  Each change is made durable (sync) and
 # then declared with "muse mark": --expect for what must be there exactly,
 # --in-place for the log that grows in place, --absent for what is gone.
+# Usage: demo-workload.sh [ROUNDS [FIRST]]: rounds FIRST..ROUNDS (default
+# 1..20); a later call with FIRST goes on where an earlier one stopped.
 set -eu
 m=$MUSE_MNT
 rounds=${1:-20}
+first=${2:-1}
 mkdir -p "$m/data" "$m/logs"
-for i in $(seq 1 "$rounds"); do
+for i in $(seq "$first" "$rounds"); do
 	seq $((i * 1000)) $((i * 1000 + 15000)) > "$m/data/file$i"
 	head -c 80000 /dev/urandom > "$m/data/blob$i"
 	sync

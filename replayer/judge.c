@@ -65,7 +65,6 @@ bool judge_full_checks(const struct judge *j, uint64_t n)
 int judge_open(struct trace *t, const struct judge_options *o,
 	       struct judge **out, struct muse_error *e)
 {
-	struct ckpt_options co = { .quiet = true };
 	struct judge *j = calloc(1, sizeof(*j));
 	int ret;
 
@@ -76,9 +75,7 @@ int judge_open(struct trace *t, const struct judge_options *o,
 	if (trace_get_meta(t, "fs", j->fs, sizeof(j->fs)))
 		snprintf(j->fs, sizeof(j->fs), "none");
 	j->walks_on = -1;
-	ret = ckpt_open(t, o->trace, &co, &j->ckpt, e);
-	if (!ret)
-		ret = oracle_load(t, &j->oracle, e);
+	ret = oracle_load(t, &j->oracle, e);
 	for (int m = 0; !ret && m < CUT_MODELS; m++) {
 		ret = klog_rules_new((enum cut_model)m, o->allow, &j->rules[m], e);
 		if (!ret && trace_fault_count(t))
@@ -204,12 +201,18 @@ static int user_check(struct judge *j, const struct stage *st,
 static bool workload_error(struct judge *j, const struct oracle_miss *m,
 			   char *why, size_t size)
 {
+	struct ckpt_options co = { .quiet = true };
 	struct muse_error e = { 0 };
 	struct flash *f = NULL;
 	struct stage st;
 	bool yes = false;
 
-	if (!m->next_silent || ckpt_state(j->ckpt, m->next_after, &f, &e))
+	if (!m->next_silent)
+		return false;
+	/* opened at the first miss: checking the checkpoints' digest costs seconds */
+	if (!j->ckpt && ckpt_open(j->t, j->o->trace, &co, &j->ckpt, &e))
+		return false;
+	if (ckpt_state(j->ckpt, m->next_after, &f, &e))
 		return false;
 	if (!stage_serve(&st, f, NULL, NULL, true, &e)) {
 		if (!stage_mount(&st, j->fs, false, &e))

@@ -61,6 +61,7 @@ struct ckpt {
 	int fd;			/* -1: no file, replay from the start */
 	struct ckpt_header h;
 	struct ckpt_entry *index;
+	struct file_stamp stamp;	/* of the file at fd, before it was checked */
 };
 
 int ckpt_path(const char *trace_path, char *buf, size_t size)
@@ -268,7 +269,7 @@ static int read_all(int fd, void *p, size_t n, uint64_t off)
 
 /* The header of a file made for this trace, whose body is intact */
 static bool header_matches(int fd, const struct ckpt_header *h,
-			   const struct ckpt_header *want)
+			   const struct ckpt_header *want, bool digest_known)
 {
 	uint8_t digest[32];
 	struct stat st;
@@ -282,6 +283,8 @@ static bool header_matches(int fd, const struct ckpt_header *h,
 	    h->index_offset < CKPT_ALIGN || h->count > h->file_size / sizeof(struct ckpt_entry) ||
 	    h->index_offset + h->count * sizeof(struct ckpt_entry) != h->file_size)
 		return false;
+	if (digest_known)
+		return true;
 	return !body_digest(fd, h->file_size, digest) && !memcmp(digest, h->digest, 32);
 }
 
@@ -310,14 +313,18 @@ static bool index_sane(const struct ckpt *c, int fd, const struct ckpt_header *h
  * Opens @path if it is a checkpoint file of this very trace, whole and
  * unchanged since it was built; -ESTALE otherwise (it is rebuilt).
  */
-static int load(struct ckpt *c, const char *path, const struct ckpt_header *want)
+static int load(struct ckpt *c, const char *path, const struct ckpt_header *want,
+		const struct file_stamp *verified)
 {
 	struct ckpt_header h;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool known;
 
 	if (fd < 0)
 		return -errno;
-	if (read_all(fd, &h, sizeof(h), 0) || !header_matches(fd, &h, want)) {
+	known = !file_stamp_of_fd(fd, &c->stamp) && verified &&
+		file_stamp_equal(&c->stamp, verified);
+	if (read_all(fd, &h, sizeof(h), 0) || !header_matches(fd, &h, want, known)) {
 		close(fd);
 		return -ESTALE;
 	}
@@ -384,14 +391,14 @@ int ckpt_open(struct trace *t, const char *trace_path,
 		return 0;
 	}
 	want = c->h;
-	ret = load(c, path, &want);
+	ret = load(c, path, &want, o->verified);
 	if (ret == -ESTALE && !o->quiet)
 		fprintf(stderr, "muse: %s was not made from this trace by this version"
 			" of muse, or has changed since; building it again\n", path);
 	if (ret && !o->no_build) {
 		ret = build(c, path, o, &be);
 		if (!ret)
-			load(c, path, &want);
+			load(c, path, &want, NULL);
 		/* a damaged trace fails the same way from the start: say so now */
 		if (ret == -EBADMSG) {
 			ckpt_close(c);
@@ -402,6 +409,14 @@ int ckpt_open(struct trace *t, const char *trace_path,
 				be.msg);
 	}
 	*out = c;
+	return 0;
+}
+
+int ckpt_stamp(const struct ckpt *c, struct file_stamp *out)
+{
+	if (c->fd < 0)
+		return -ENOENT;
+	*out = c->stamp;
 	return 0;
 }
 

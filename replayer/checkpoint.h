@@ -22,6 +22,7 @@
 
 #include "error.h"
 #include "flash.h"
+#include "stamp.h"
 #include "trace.h"
 
 #define CKPT_DEFAULT_INTERVAL 1024
@@ -30,6 +31,9 @@ struct ckpt_options {
 	uint64_t interval;	/* ops between checkpoints; 0: the default */
 	bool no_build;		/* use a file that exists, never build one */
 	bool quiet;		/* no line on stderr when building */
+	/* the file whose digest another process checked (ckpt_stamp): if it
+	 * is still that file, its body is not hashed again */
+	const struct file_stamp *verified;
 };
 
 struct ckpt;
@@ -46,6 +50,9 @@ void ckpt_close(struct ckpt *c);
 
 /* True when states come from a checkpoint file */
 bool ckpt_available(const struct ckpt *c);
+
+/* The stamp of the file opened, taken before its digest was checked */
+int ckpt_stamp(const struct ckpt *c, struct file_stamp *out);
 
 /* The path of the checkpoint file of @trace_path */
 int ckpt_path(const char *trace_path, char *buf, size_t size);

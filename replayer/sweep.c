@@ -123,6 +123,8 @@ struct sweep {
 	size_t ntodo;
 	size_t nsame;		/* planned points that take a clean point's verdict */
 	double deadline;	/* CLOCK_REALTIME seconds, 0: none */
+	char trace_stamp[FILE_STAMP_TEXT];	/* the files as checked here: */
+	char ckpt_stamp[FILE_STAMP_TEXT];	/* workers need not hash them again */
 };
 
 /*
@@ -288,7 +290,7 @@ struct chunk {
 	char db[PATH_MAX];
 	char log[PATH_MAX];
 	char deadline[32];
-	char *argv[UML_SELF_ARGC + 18 + 2 * SWEEP_MAX_ALLOW];
+	char *argv[UML_SELF_ARGC + 22 + 2 * SWEEP_MAX_ALLOW];
 };
 
 struct chunks {
@@ -334,7 +336,7 @@ static void worker_args(const struct sweep *s, struct chunk *c)
 {
 	const struct sweep_options *a = s->a;
 	struct uml_options o = { .kernel = a->kernel, .mem = a->mem, .log = c->log };
-	char *args[18 + 2 * SWEEP_MAX_ALLOW];
+	char *args[22 + 2 * SWEEP_MAX_ALLOW];
 	int n = 0;
 
 	args[n++] = "sweep";
@@ -358,6 +360,14 @@ static void worker_args(const struct sweep *s, struct chunk *c)
 		snprintf(c->deadline, sizeof(c->deadline), "%.3f", s->deadline);
 		args[n++] = "--deadline";
 		args[n++] = c->deadline;
+	}
+	if (s->trace_stamp[0]) {
+		args[n++] = "--trace-stamp";
+		args[n++] = (char *)s->trace_stamp;
+	}
+	if (s->ckpt_stamp[0]) {
+		args[n++] = "--checkpoints-stamp";
+		args[n++] = (char *)s->ckpt_stamp;
 	}
 	args[n++] = (char *)a->trace;
 	args[n] = NULL;
@@ -477,15 +487,30 @@ static int run_workers(struct sweep *s, struct muse_error *e)
 
 /* ---- the whole ------------------------------------------------------------------ */
 
+/* The stamps of the trace and checkpoint files whose digests were checked */
+static void note_stamps(struct sweep *s, const struct file_stamp *before,
+			const struct ckpt *c)
+{
+	struct file_stamp after;
+
+	if (!file_stamp_of_path(s->a->trace, &after) && file_stamp_equal(before, &after))
+		file_stamp_format(before, s->trace_stamp);
+	if (!ckpt_stamp(c, &after))
+		file_stamp_format(&after, s->ckpt_stamp);
+}
+
 static int prepare(struct sweep *s, struct muse_error *e)
 {
 	struct ckpt_options co = { 0 };
+	struct file_stamp before = { 0 };
 	struct ckpt *c = NULL;
 	struct trace *t;
 	uint8_t sum[32];
 	uint64_t size;
-	int ret = sha256_file(s->a->trace, sum, &size);
+	int ret = file_stamp_of_path(s->a->trace, &before);
 
+	if (!ret)
+		ret = sha256_file(s->a->trace, sum, &size);
 	if (ret)
 		return muse_fail(e, ret, "%s: %s", s->a->trace, strerror(-ret));
 	sha256_hex(sum, s->sha);
@@ -496,6 +521,8 @@ static int prepare(struct sweep *s, struct muse_error *e)
 	/* built once here, not by every worker at once */
 	if (!ret)
 		ret = ckpt_open(t, s->a->trace, &co, &c, e);
+	if (!ret)
+		note_stamps(s, &before, c);
 	ckpt_close(c);
 	trace_close(t, NULL);
 	return ret;
@@ -578,6 +605,7 @@ int sweep_run_worker(const struct sweep_options *a, struct muse_error *e)
 		.trace = a->trace, .list = a->worker, .results = a->results,
 		.check = a->check, .allow = a->allow,
 		.checks = a->checks, .deadline = a->deadline,
+		.trace_stamp = a->trace_stamp, .ckpt_stamp = a->ckpt_stamp,
 	};
 
 	if (!a->results)

@@ -46,6 +46,8 @@ struct sweep_options {
 	const char *mem;
 	const char *worker;	/* internal: the list a worker runs */
 	double deadline;	/* internal: a worker's end (CLOCK_REALTIME s) */
+	const char *trace_stamp;	/* internal: the files whose digests the */
+	const char *ckpt_stamp;		/* host checked (stamp.h), or NULL */
 	bool uml;		/* workers boot a UML kernel (the --kernel one) */
 	const char *kernel_release;	/* of the kernel that judges */
 };

@@ -126,7 +126,7 @@ static int parse_shard(const char *v, struct sweep_options *a)
 
 enum { OPT_FROM = 256, OPT_TO, OPT_EVERY, OPT_SHARD, OPT_ALLOW, OPT_JUNIT,
        OPT_HTML, OPT_JSON, OPT_RESULTS, OPT_RESUME, OPT_NODEBUG, OPT_CHECKS, OPT_MEM, OPT_WORKER,
-       OPT_BUDGET, OPT_POINTS, OPT_DEADLINE, OPT_LIST };
+       OPT_BUDGET, OPT_POINTS, OPT_DEADLINE, OPT_LIST, OPT_TRACE_STAMP, OPT_CKPT_STAMP };
 
 static int parse_budget(const char *v, struct sweep_options *a)
 {
@@ -188,6 +188,8 @@ static int parse_option(int c, const char *v, struct sweep_options *a)
 	case OPT_BUDGET: return parse_budget(v, a);
 	case OPT_POINTS: return parse_u64("--points", v, 1, &a->points);
 	case OPT_DEADLINE: return parse_deadline(v, a);
+	case OPT_TRACE_STAMP: a->trace_stamp = v; return 0;
+	case OPT_CKPT_STAMP: a->ckpt_stamp = v; return 0;
 	case OPT_LIST: a->list = true; return 0;
 	}
 	return -1;
@@ -219,6 +221,8 @@ static int parse(int argc, char **argv, struct sweep_options *a)
 		{ "budget", required_argument, NULL, OPT_BUDGET },
 		{ "points", required_argument, NULL, OPT_POINTS },
 		{ "deadline", required_argument, NULL, OPT_DEADLINE },
+		{ "trace-stamp", required_argument, NULL, OPT_TRACE_STAMP },
+		{ "checkpoints-stamp", required_argument, NULL, OPT_CKPT_STAMP },
 		{ "list", no_argument, NULL, OPT_LIST },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },

@@ -169,10 +169,19 @@ static int read_point(FILE *in, struct cut_point *p)
 	return cut_parse(model, &p->model, &e) ? -1 : 0;
 }
 
+/* A stamp the host passed, or NULL: the file is then checked here */
+static const struct file_stamp *stamp_of(const char *text, struct file_stamp *s)
+{
+	return text && !file_stamp_parse(text, s) ? s : NULL;
+}
+
 static int open_all(struct worker *w, struct muse_error *e)
 {
-	struct ckpt_options co = { .quiet = true };
-	int ret = trace_open(w->o->trace, TRACE_READ, &w->t, e);
+	struct file_stamp ts, cs;
+	struct ckpt_options co = { .quiet = true,
+				   .verified = stamp_of(w->o->ckpt_stamp, &cs) };
+	int ret = trace_open_verified(w->o->trace, stamp_of(w->o->trace_stamp, &ts),
+				      &w->t, e);
 
 	w->jo = (struct judge_options){ .trace = w->o->trace, .check = w->o->check,
 					.allow = w->o->allow,

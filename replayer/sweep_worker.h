@@ -25,6 +25,8 @@ struct worker_options {
 	const char *const *allow;	/* extra kernel log patterns */
 	enum debug_checks checks;
 	double deadline;	/* CLOCK_REALTIME seconds: no point starts later; 0 none */
+	const char *trace_stamp;	/* the trace and checkpoint files as the */
+	const char *ckpt_stamp;		/* host checked them (stamp.h), or NULL */
 };
 
 int sweep_worker_run(const struct worker_options *o, struct muse_error *e);

@@ -220,6 +220,50 @@ TEST(checkpoint_file_damaged_anywhere_is_rebuilt)
 	}
 }
 
+static int ino_of(const char *path, ino_t *ino)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -1;
+	*ino = st.st_ino;
+	return 0;
+}
+
+/*
+ * A file whose digest another process checked (its stamp) is used as it
+ * is; changed since, it is hashed, found damaged and rebuilt
+ */
+TEST(checkpoint_file_checked_elsewhere_is_trusted_while_unchanged)
+{
+	static struct fixture fx;
+	struct ckpt_options o = { .interval = 16, .quiet = true };
+	struct file_stamp checked;
+	struct muse_error e;
+	struct trace *t;
+	struct ckpt *c;
+	ino_t a, b;
+	char ck[600];
+
+	CHECK(make_trace(&fx, "t.db", 7));
+	CHECK_INT(check_all_states(&fx, &o, true), 0);
+	ckpt_path(fx.path, ck, sizeof(ck));
+	CHECK_INT(trace_open(fx.path, TRACE_READ, &t, &e), 0);
+	CHECK_INT(ckpt_open(t, fx.path, &o, &c, &e), 0);
+	CHECK_INT(ckpt_stamp(c, &checked), 0);
+	ckpt_close(c);
+	trace_close(t, NULL);
+	o.verified = &checked;
+	CHECK_INT(ino_of(ck, &a), 0);
+	CHECK_INT(check_all_states(&fx, &o, true), 0);
+	CHECK_INT(ino_of(ck, &b), 0);
+	CHECK_INT(a, b);
+	CHECK_INT(damage_file(ck, 4096 + 100, false), 0);
+	CHECK_INT(check_all_states(&fx, &o, true), 0);
+	CHECK_INT(ino_of(ck, &b), 0);
+	CHECK(a != b);		/* rebuilt */
+}
+
 TEST(checkpoint_states_are_private_copies)
 {
 	static struct fixture fx;

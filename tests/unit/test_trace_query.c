@@ -230,6 +230,30 @@ TEST(query_sealed_trace_refuses_a_changed_op)
 	CHECK_CONTAINS(e.msg, "differ from what was recorded");
 }
 
+/* A digest checked elsewhere holds for the file it was checked on, only */
+TEST(query_trace_verified_elsewhere_is_trusted_while_unchanged)
+{
+	struct trace *t = query_trace("stamped.db");
+	struct muse_error e = { 0 };
+	struct file_stamp checked;
+	char path[512];
+
+	CHECK(t);
+	snprintf(path, sizeof(path), "%s/stamped.db", test_tmpdir());
+	CHECK_INT(trace_seal(t, &e), 0);
+	CHECK_INT(trace_close(t, &e), 0);
+	CHECK_INT(file_stamp_of_path(path, &checked), 0);
+	CHECK_INT(trace_open_verified(path, &checked, &t, &e), 0);
+	trace_close(t, NULL);
+	CHECK_INT(change_an_op(path), SQLITE_OK);
+	/* changed since: its digest is computed, and it is refused */
+	CHECK_INT(trace_open_verified(path, &checked, &t, &e), -EBADMSG);
+	/* what the stamp vouches for is not checked again: the change goes by */
+	CHECK_INT(file_stamp_of_path(path, &checked), 0);
+	CHECK_INT(trace_open_verified(path, &checked, &t, &e), 0);
+	trace_close(t, NULL);
+}
+
 TEST(query_fingerprints_differ_between_recordings)
 {
 	struct trace *a = query_trace("fa.db"), *b = query_trace("fb.db");

@@ -26,6 +26,7 @@
 #include "results.h"
 #include "spawn.h"
 #include "sweep_plan.h"
+#include "sweep_progress.h"
 #include "sweep_report.h"
 #include "util.h"
 #include "sweep_worker.h"
@@ -36,77 +37,6 @@
 #define MIN_CHUNK 25
 /* a budgeted sweep's chunks: the order holds across chunks, not in one */
 #define MAX_ORDERED_CHUNK 50
-
-/* ---- progress ------------------------------------------------------------ */
-
-struct progress {
-	size_t total, done, failed, errors;
-	double t0, last_print;
-	bool tty;
-	size_t timed;			/* points with their phases */
-	double phase_ms[JUDGE_PHASES];	/* summed */
-};
-
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-/* The worker's milliseconds per phase after "done N MODEL SEED VERDICT" */
-static void add_phases(struct progress *pr, const char *line)
-{
-	double ms[JUDGE_PHASES];
-	char *end;
-	int i;
-
-	line = strchr(line, ' ');
-	for (i = 0; line && i < 4; i++)
-		line = strchr(line + 1, ' ');
-	for (i = 0; line && i < JUDGE_PHASES; i++) {
-		ms[i] = strtod(line, &end);
-		if (end == line)
-			return;
-		line = end;
-	}
-	if (i < JUDGE_PHASES)
-		return;
-	for (i = 0; i < JUDGE_PHASES; i++)
-		pr->phase_ms[i] += ms[i];
-	pr->timed++;
-}
-
-/* Where the time of a point went, for whoever tunes a sweep */
-static void show_phases(const struct progress *pr)
-{
-	double sum = 0;
-
-	if (!pr->timed)
-		return;
-	for (int i = 0; i < JUDGE_PHASES; i++)
-		sum += pr->phase_ms[i];
-	printf("time per cut point: %.0f ms (mean of %zu):", sum / (double)pr->timed,
-	       pr->timed);
-	for (int i = 0; i < JUDGE_PHASES; i++)
-		printf(" %s %.0f%s", judge_phase_name((enum judge_phase)i),
-		       pr->phase_ms[i] / (double)pr->timed, i + 1 < JUDGE_PHASES ? "," : "\n");
-}
-
-static void show_progress(struct progress *pr, bool final)
-{
-	double el = now_s() - pr->t0, rate = el > 0 ? (double)pr->done / el : 0;
-	double eta = rate > 0 ? (double)(pr->total - pr->done) / rate : 0;
-
-	if (!pr->tty && !final && now_s() - pr->last_print < 10)
-		return;
-	pr->last_print = now_s();
-	printf("%s%zu/%zu cut points, %zu failed, %zu errors, %.2f/s, ETA %.0f s%s",
-	       pr->tty ? "\r" : "", pr->done, pr->total, pr->failed, pr->errors,
-	       rate, eta, pr->tty && !final ? "  " : "\n");
-	fflush(stdout);
-}
 
 /* ---- the results file, and resuming ----------------------------------------- */
 
@@ -427,10 +357,7 @@ static void worker_line(void *ctx, unsigned slot, const char *line)
 		fprintf(stderr, "%s\n", line);
 		return;
 	}
-	pr->done++;
-	add_phases(pr, line);
-	pr->failed += strstr(line, " fail") || strstr(line, " workload");
-	pr->errors += strstr(line, " error") != NULL;
+	progress_note(pr, line);
 }
 
 /* A worker ended: merge what it found, whatever became of it */
@@ -453,13 +380,13 @@ static void worker_done(void *ctx, unsigned slot, int status)
 
 static void worker_tick(void *ctx)
 {
-	show_progress(&((struct chunks *)ctx)->pr, false);
+	progress_show(&((struct chunks *)ctx)->pr, false);
 }
 
 static int run_workers(struct sweep *s, struct muse_error *e)
 {
 	struct chunks cs = { .s = s, .e = e,
-			     .pr = { .total = s->ntodo, .t0 = now_s(), .tty = isatty(1) } };
+			     .pr = { .total = s->ntodo, .t0 = progress_now_s(), .tty = isatty(1) } };
 	struct pool_ops ops = { .ctx = &cs, .next = next_chunk, .line = worker_line,
 				.done = worker_done, .tick = worker_tick };
 	unsigned jobs = s->a->jobs;
@@ -478,8 +405,8 @@ static int run_workers(struct sweep *s, struct muse_error *e)
 		cs.size = MIN_CHUNK;
 	cs.count = (s->ntodo + cs.size - 1) / cs.size;
 	ret = pool_run(jobs, &ops, e);
-	show_progress(&cs.pr, true);
-	show_phases(&cs.pr);
+	progress_show(&cs.pr, true);
+	progress_show_phases(&cs.pr);
 	if (ret)
 		return ret;
 	return cs.failed ? muse_fail(e, -EIO, "a worker failed; --resume continues") : 0;

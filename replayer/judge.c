@@ -22,7 +22,7 @@
 struct judge {
 	const struct judge_options *o;
 	struct trace *t;
-	struct ckpt *ckpt;
+	struct ckpt *ckpt;	/* our own, when the caller has none */
 	struct oracle *oracle;
 	struct klog_rules *rules[CUT_MODELS];
 	char fs[16];
@@ -195,24 +195,37 @@ static int user_check(struct judge *j, const struct stage *st,
 }
 
 /*
+ * The caller's checkpoints, or ours, opened at the first miss: checking
+ * a checkpoint file's digest costs seconds, and nearly no point misses
+ */
+static struct ckpt *checkpoints(struct judge *j, struct muse_error *e)
+{
+	struct ckpt_options co = { .quiet = true };
+
+	if (j->o->ckpt)
+		return j->o->ckpt;
+	if (!j->ckpt && ckpt_open(j->t, j->o->trace, &co, &j->ckpt, e))
+		return NULL;
+	return j->ckpt;
+}
+
+/*
  * A declared file found changed: if it is still changed at the next
  * mark, which says nothing of it, the workload changed it undeclared.
  */
 static bool workload_error(struct judge *j, const struct oracle_miss *m,
 			   char *why, size_t size)
 {
-	struct ckpt_options co = { .quiet = true };
 	struct muse_error e = { 0 };
 	struct flash *f = NULL;
+	struct ckpt *c;
 	struct stage st;
 	bool yes = false;
 
 	if (!m->next_silent)
 		return false;
-	/* opened at the first miss: checking the checkpoints' digest costs seconds */
-	if (!j->ckpt && ckpt_open(j->t, j->o->trace, &co, &j->ckpt, &e))
-		return false;
-	if (ckpt_state(j->ckpt, m->next_after, &f, &e))
+	c = checkpoints(j, &e);
+	if (!c || ckpt_state(c, m->next_after, &f, &e))
 		return false;
 	if (!stage_serve(&st, f, NULL, NULL, true, &e)) {
 		if (!stage_mount(&st, j->fs, false, &e))

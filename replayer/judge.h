@@ -45,8 +45,11 @@ enum debug_checks { DEBUG_CHECKS_SAMPLED, DEBUG_CHECKS_FULL, DEBUG_CHECKS_NONE }
 int debug_checks_parse(const char *s, enum debug_checks *out);
 const char *debug_checks_name(enum debug_checks c);
 
+struct ckpt;
+
 struct judge_options {
 	const char *trace;	/* the path, for its checkpoints */
+	struct ckpt *ckpt;	/* the caller's checkpoints, borrowed; or NULL */
 	const char *check;	/* a shell command, or NULL */
 	const char *const *allow;	/* extra kernel log patterns */
 	enum debug_checks checks;

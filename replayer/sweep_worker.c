@@ -188,6 +188,7 @@ static int open_all(struct worker *w, struct muse_error *e)
 					.checks = w->o->checks };
 	if (!ret)
 		ret = ckpt_open(w->t, w->o->trace, &co, &w->ckpt, e);
+	w->jo.ckpt = w->ckpt;
 	if (!ret)
 		ret = judge_open(w->t, &w->jo, &w->judge, e);
 	if (!ret)

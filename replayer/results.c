@@ -140,20 +140,20 @@ int results_add(struct results *r, const struct result *x)
 }
 
 int results_add_same(struct results *r, uint64_t n, enum cut_model m, uint64_t seed,
-		     uint64_t same_n)
+		     uint64_t same_n, double at)
 {
 	sqlite3_stmt *s;
 	int rc;
 
 	if (sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO results SELECT ?, ?, ?, verdict,"
-			       " reason, 0, log, n, (julianday('now') - 2440587.5) * 86400"
-			       " FROM results WHERE n = ? AND model = 'clean'"
+			       " reason, 0, log, n, ? FROM results WHERE n = ? AND model = 'clean'"
 			       " AND seed = 0", -1, &s, NULL) != SQLITE_OK)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)n);
 	sqlite3_bind_text(s, 2, cut_name(m), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)seed);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)same_n);
+	sqlite3_bind_double(s, 4, at);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)same_n);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)

@@ -59,10 +59,11 @@ int results_verdict(struct results *r, uint64_t n, enum cut_model m, uint64_t se
 
 /*
  * Point (n, m, seed) takes the verdict, reason and log of the clean point
- * @same_n, whose state is its own; -ENOENT if that one has no verdict
+ * @same_n, whose state is its own, at time @at (result.at); -ENOENT if
+ * that one has no verdict
  */
 int results_add_same(struct results *r, uint64_t n, enum cut_model m, uint64_t seed,
-		     uint64_t same_n);
+		     uint64_t same_n, double at);
 
 /* A class of cut points (point_class.h) and how much of it was checked */
 struct results_class {

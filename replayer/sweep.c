@@ -199,7 +199,8 @@ static int take_same_verdicts(struct sweep *s, struct muse_error *e)
 
 		if (same < 0 || results_has(s->results, p->n, p->model, p->seed))
 			continue;
-		ret = results_add_same(s->results, p->n, p->model, p->seed, (uint64_t)same);
+		ret = results_add_same(s->results, p->n, p->model, p->seed, (uint64_t)same,
+				       clock_wall_s());
 		if (ret && ret != -ENOENT)
 			return muse_fail(e, ret, "writing %s failed", s->results_path);
 	}

@@ -62,6 +62,7 @@ struct serve_args {
 	uint32_t timeout;
 	bool read_only;
 	bool strict;
+	bool write_through;
 	bool read_cache_set;
 	struct image_spec fmt;
 	bool erased;		/* a new chip: every cell erased */
@@ -108,6 +109,9 @@ static const char usage[] =
 	"                       at most 1024 pages and 16 MiB)\n"
 	"      --timeout S      seconds the kernel waits for an answer before it\n"
 	"                       ends the connection (default 30, 0: forever)\n"
+	"      --write-through  the kernel sends every write before it answers\n"
+	"                       (as with --trace, --faults, --strict, --read-only;\n"
+	"                       else it sends runs of writes behind)\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"examples:\n"
@@ -132,7 +136,8 @@ static int parse_u32_arg(const char *opt, const char *val, uint32_t max,
 
 enum { OPT_BAD = 256, OPT_STRICT, OPT_MTDPARTS, OPT_DEVICE, OPT_MAXIO,
        OPT_CACHE, OPT_RO, OPT_FLIP, OPT_FORCE, OPT_READS, OPT_SOCKET,
-       OPT_CMDLINE, OPT_FS, OPT_TIMEOUT, OPT_FAULTS, OPT_FAULTS_FROM };
+       OPT_CMDLINE, OPT_FS, OPT_TIMEOUT, OPT_FAULTS, OPT_FAULTS_FROM,
+       OPT_THROUGH };
 
 static const struct option serve_options[] = {
 	{ "geometry", required_argument, NULL, 'g' },
@@ -146,6 +151,7 @@ static const struct option serve_options[] = {
 	{ "save", required_argument, NULL, 's' },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "read-only", no_argument, NULL, OPT_RO },
+	{ "write-through", no_argument, NULL, OPT_THROUGH },
 	{ "name", required_argument, NULL, 'n' },
 	{ "mtdparts", required_argument, NULL, OPT_MTDPARTS },
 	{ "device", required_argument, NULL, OPT_DEVICE },
@@ -208,6 +214,7 @@ static int parse_option(int c, const char *v, struct serve_args *a)
 	case 's': a->save = v; break;
 	case OPT_STRICT: a->strict = true; break;
 	case OPT_RO: a->read_only = true; break;
+	case OPT_THROUGH: a->write_through = true; break;
 	case 'n': a->name = v; break;
 	case OPT_MTDPARTS: a->mtdparts = v; break;
 	case OPT_DEVICE: a->device = v; break;
@@ -485,6 +492,9 @@ static int serve(const struct serve_args *a, struct flash *f,
 			    .readcache = a->read_cache,
 			    .timeout = a->timeout,
 			    .read_only = a->read_only },
+		/* a write that fails must fail before it is acknowledged */
+		.write_behind = !a->write_through && !a->trace && !a->faults &&
+				!a->strict && !a->read_only,
 	};
 	struct recording rec = { 0 };
 	struct muse_error fe = { 0 };

@@ -142,6 +142,8 @@ static int reply_init(struct muse_server *s,
 				MUSE_KERNEL_MINOR_VERSION);
 	if (ret)
 		return ret;
+	if (cfg->write_behind && req.in.init.minor >= 1)
+		out.flags |= MUSE_INIT_WRITE_BEHIND;
 	n = muse_init_params(cfg->geometry, &cfg->extras,
 			     (char *)buf + sizeof(out), MUSE_INIT_INFO_MAX, e);
 	if (n < 0)

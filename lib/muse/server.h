@@ -13,6 +13,7 @@
 #define MUSE_SERVER_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -28,6 +29,11 @@ struct muse_server_config {
 	struct muse_init_extras extras;
 	uint32_t max_io;		/* 0: MUSE_DEFAULT_MAX_IO */
 	FILE *log;			/* protocol problems; NULL: stderr */
+	/*
+	 * The backend never fails a write: the kernel may acknowledge
+	 * writes before sending them (a kernel older than MUSE 1.1 won't)
+	 */
+	bool write_behind;
 };
 
 #define MUSE_DEFAULT_MAX_IO (1u << 20)

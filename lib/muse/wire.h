@@ -14,7 +14,7 @@
 #include <sys/ioctl.h>
 
 #define MUSE_KERNEL_VERSION 1
-#define MUSE_KERNEL_MINOR_VERSION 0
+#define MUSE_KERNEL_MINOR_VERSION 1
 #define MUSE_INIT_INFO_MAX 4096
 
 enum muse_opcode {
@@ -59,8 +59,14 @@ struct muse_init_out {
 	uint32_t major;
 	uint32_t minor;
 	uint32_t max_io;
-	uint32_t flags;
+	uint32_t flags;		/* MUSE_INIT_* */
 };
+
+/*
+ * Since 1.1: the server never fails a write, so the kernel may
+ * acknowledge in-band writes before it sends them, as runs of pages.
+ */
+#define MUSE_INIT_WRITE_BEHIND (1u << 0)
 
 /* OOB modes: the values of MTD_OPS_PLACE_OOB, MTD_OPS_AUTO_OOB, MTD_OPS_RAW */
 enum muse_oob_mode {

@@ -17,6 +17,11 @@
  *   benign: an error a flash driver reports or one it does not (the
  *     kernel makes it -EIO), a slow answer, absurd bit flip counts, an
  *     uncacheable page, a bad block: the connection must go on.
+ * Half the connections ask for writes sent behind; there, an error on a
+ * write the kernel sent behind (in-band data, no OOB, less than the
+ * largest request) breaks the server's promise: the kernel must end the
+ * connection at once.  Such writes are few, so they draw faults 32
+ * times as often, half of them this one.
  * After a protocol or stuck fault the server waits for the kernel to end
  * the connection and checks the kernel's message for it; then CMD must
  * finish, and the next connection starts, until N requests were served.
@@ -25,7 +30,8 @@
  *
  * Prints a line per connection, then
  *   "hostiled: seed S: R requests, C connections, faults: protocol P,
- *    stuck K, benign B; failures F"
+ *    stuck K, benign B, behind W; failures F"
+ * (W: errors on writes sent behind, counted in P too)
  * and exits 0 if F is 0.
  */
 #include <errno.h>
@@ -66,7 +72,7 @@ enum fault_class { CLASS_NONE, CLASS_PROTOCOL, CLASS_STUCK, CLASS_BENIGN };
 
 enum fault {
 	F_NONE, F_SHORT, F_LONG, F_ERRBODY, F_EPROTO, F_BADFLAGS, F_BADISBAD,
-	F_DROP, F_BADERRNO, F_BADUNIQUE,
+	F_DROP, F_BADERRNO, F_BADUNIQUE, F_BEHINDERR,
 	F_ERRNO, F_SLOW, F_BITFLIPS, F_UNCACHEABLE, F_BADBLOCK,
 };
 
@@ -84,6 +90,7 @@ static const struct {
 	[F_DROP] = { "no answer", CLASS_STUCK },
 	[F_BADERRNO] = { "error FUSE refuses", CLASS_STUCK },
 	[F_BADUNIQUE] = { "reply to no request", CLASS_STUCK },
+	[F_BEHINDERR] = { "error on a write sent behind", CLASS_PROTOCOL },
 	[F_ERRNO] = { "errno", CLASS_BENIGN },
 	[F_SLOW] = { "slow answer", CLASS_BENIGN },
 	[F_BITFLIPS] = { "absurd bit flips", CLASS_BENIGN },
@@ -102,6 +109,7 @@ struct options {
 struct stats {
 	unsigned long requests, connections, failures;
 	unsigned long by_class[4];
+	unsigned long behind_errors;
 };
 
 /* What one connection has seen */
@@ -110,6 +118,7 @@ struct conn {
 	pid_t cmd;
 	int cmd_status;
 	unsigned long requests;
+	bool behind;		/* writes sent behind */
 	enum fault fault;	/* the protocol or stuck fault sent, if any */
 	uint32_t fault_op;
 	time_t fault_time;
@@ -397,6 +406,7 @@ static void reply_with_fault(struct conn *c, const struct muse_request *r,
 		send_reply(c, r->unique + (1ull << 40), 0, reply_buf, (size_t)len);
 		return;
 	case F_ERRNO:
+	case F_BEHINDERR:
 		send_reply(c, r->unique, pick_errno(), NULL, 0);
 		return;
 	case F_SLOW:
@@ -470,6 +480,9 @@ static int answer_init(struct conn *c, const struct options *o)
 		st.failures++;
 		return -1;
 	}
+	c->behind = r.in.init.minor >= 1 && rnd_below(2);
+	if (c->behind)
+		out.flags = MUSE_INIT_WRITE_BEHIND;
 	memcpy(buf + hdr, &out, sizeof(out));
 	len = add_param(buf, len, cap, "name=%s", c->name);
 	len = add_param(buf, len, cap, "type=nand");
@@ -522,11 +535,19 @@ static void poll_registration(struct conn *c, const struct options *o)
 	start_cmd(c, o);
 }
 
+/* A write larger runs could be a synchronous chunk of max_io bytes */
+static bool sent_behind(const struct conn *c, const struct muse_request *r)
+{
+	return c->behind && r->opcode == MUSE_WRITE && r->in.io.len &&
+	       !r->in.io.ooblen && r->in.io.len < MAX_IO;
+}
+
 static void serve_request(struct conn *c, const struct options *o, size_t n)
 {
 	struct muse_request r;
 	struct muse_error e;
 	enum fault f = F_NONE;
+	bool behind;
 
 	c->requests++;
 	st.requests++;
@@ -535,14 +556,18 @@ static void serve_request(struct conn *c, const struct options *o, size_t n)
 		st.failures++;
 		return;
 	}
+	behind = sent_behind(c, &r);
 	/* one connection-ending fault per connection: its end is checked */
-	if (rnd_below(o->rate) == 0) {
+	if (rnd_below(behind ? (o->rate + 31) / 32 : o->rate) == 0) {
 		f = pick_fault(r.opcode);
+		if (behind && (f == F_ERRNO || rnd_below(2)))
+			f = F_BEHINDERR;
 		if (faults[f].class != CLASS_BENIGN && c->fault != F_NONE)
 			f = F_NONE;
 	}
 	if (f != F_NONE)
 		st.by_class[faults[f].class]++;
+	st.behind_errors += f == F_BEHINDERR;
 	if (f != F_NONE && faults[f].class != CLASS_BENIGN) {
 		c->fault = f;
 		c->fault_op = r.opcode;
@@ -602,6 +627,10 @@ static void end_message(const struct conn *c, const struct options *o,
 	case F_BADISBAD:
 		snprintf(want, size, "muse: %s: ISBAD reply ", c->name);
 		break;
+	case F_BEHINDERR:
+		/* after "muse: NAME: N bytes at ADDR" */
+		snprintf(want, size, " written behind failed with -");
+		break;
 	case F_DROP:
 	case F_BADERRNO:
 	case F_BADUNIQUE:
@@ -616,12 +645,13 @@ static void end_message(const struct conn *c, const struct options *o,
 
 static bool end_logged(const struct conn *c, const struct options *o)
 {
-	char want[160];
+	char want[160], who[64];
 
 	end_message(c, o, want, sizeof(want));
+	snprintf(who, sizeof(who), "muse: %s: ", c->name);
 	for (int tries = 0; tries < 50; tries++) {
 		drain_kmsg();
-		if (strstr(last_end, want))
+		if (strstr(last_end, who) && strstr(last_end, want))
 			return true;
 		sleep_ms(100);
 	}
@@ -747,8 +777,9 @@ int main(int argc, char **argv)
 	}
 	drain_kmsg();
 	printf("hostiled: seed %" PRIu64 ": %lu requests, %lu connections, "
-	       "faults: protocol %lu, stuck %lu, benign %lu; failures %lu\n",
+	       "faults: protocol %lu, stuck %lu, benign %lu, behind %lu; failures %lu\n",
 	       o.seed, st.requests, st.connections, st.by_class[CLASS_PROTOCOL],
-	       st.by_class[CLASS_STUCK], st.by_class[CLASS_BENIGN], st.failures);
+	       st.by_class[CLASS_STUCK], st.by_class[CLASS_BENIGN],
+	       st.behind_errors, st.failures);
 	return st.failures ? 1 : 0;
 }

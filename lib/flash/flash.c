@@ -38,22 +38,6 @@ uint32_t flash_unit_size(const struct flash *f)
 
 /* ---- storage ---------------------------------------------------------- */
 
-
-void flash_copy_complement(uint8_t *dst, const uint8_t *src, size_t n)
-{
-	size_t i = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-
-		memcpy(&w, src + i, 8);
-		w = ~w;
-		memcpy(dst + i, &w, 8);
-	}
-	for (; i < n; i++)
-		dst[i] = (uint8_t)~src[i];
-}
-
 static int map_storage(struct flash *f, struct muse_error *e)
 {
 	const char *path = f->opt.backing_path;
@@ -310,17 +294,6 @@ static void report(struct flash *f, enum flash_violation_kind kind,
 		f->opt.on_violation(f->opt.ctx, &v);
 }
 
-static uint32_t popcount_bytes_and_not(const uint8_t *v, const uint8_t *stored,
-				       uint32_t n)
-{
-	uint32_t bits = 0;
-
-	/* v has a 1 where the cell (~stored) holds a 0 */
-	for (uint32_t i = 0; i < n; i++)
-		bits += (uint32_t)__builtin_popcount(v[i] & stored[i]);
-	return bits;
-}
-
 static uint32_t one_over_zero_oob(const struct flash *f,
 				  const struct flash_program *p,
 				  const uint8_t *stored_oob)
@@ -328,7 +301,7 @@ static uint32_t one_over_zero_oob(const struct flash *f,
 	uint32_t bits = 0;
 
 	if (!p->oob_auto)
-		return popcount_bytes_and_not(p->oob, stored_oob + p->oob_offset,
+		return flash_bits_and_count(p->oob, stored_oob + p->oob_offset,
 					      p->ooblen);
 	for (uint32_t i = 0; i < f->g.oobfree.count; i++) {
 		const struct oob_region *r = &f->g.oobfree.region[i];
@@ -338,7 +311,7 @@ static uint32_t one_over_zero_oob(const struct flash *f,
 		if (hi > p->oob_offset + p->ooblen)
 			hi = p->oob_offset + p->ooblen;
 		if (lo < hi)
-			bits += popcount_bytes_and_not(p->oob + (lo - p->oob_offset),
+			bits += flash_bits_and_count(p->oob + (lo - p->oob_offset),
 						       stored_oob + lo, hi - lo);
 	}
 	return bits;
@@ -355,7 +328,7 @@ static int check_rules(struct flash *f, const struct flash_program *p,
 
 	if (f->g.type == FLASH_RAM)
 		return 0;
-	bits = popcount_bytes_and_not(p->data, stored + off, p->len);
+	bits = flash_bits_and_count(p->data, stored + off, p->len);
 	if (p->ooblen)
 		bits += one_over_zero_oob(f, p, stored + f->unit_data);
 	if (bits) {
@@ -403,9 +376,7 @@ static void apply_bytes(struct flash *f, uint64_t unit, uint32_t off,
 		flash_copy_complement(stored, v, n);
 		return;
 	}
-	/* cell & v, complemented: stored | ~v */
-	for (uint32_t i = 0; i < n; i++)
-		stored[i] |= (uint8_t)~v[i];
+	flash_bits_program(stored, v, n);
 	flash_damage_program(f, unit, off, v, n);
 }
 

@@ -103,6 +103,37 @@ TEST(flash_program_ands_into_cells)
 	flash_destroy(f);
 }
 
+/* A long program goes eight bytes a step: every byte still counts */
+TEST(flash_program_ands_every_byte_of_a_long_run)
+{
+	struct recorded r;
+	struct flash *f = make("nor-64k,size=1m", false, &r);
+	uint8_t first[1003], second[1003], got[1003];
+	struct flash_ecc ecc = { 0 };
+	uint32_t bits = 0;
+
+	CHECK(f);
+	/* fewer 1s everywhere, but for one byte in the middle of a word */
+	for (uint32_t i = 0; i < sizeof(first); i++) {
+		first[i] = (uint8_t)(i * 37 + 11);
+		second[i] = (uint8_t)(first[i] & (i * 101 + 7));
+	}
+	second[501] = 0xff;
+	for (uint32_t i = 0; i < sizeof(first); i++)
+		bits += (uint32_t)__builtin_popcount(second[i] & ~first[i] & 0xff);
+	CHECK(bits > 0);
+	/* at an odd address, so that whole words and tails both run */
+	CHECK_INT(program(f, 4099, first, sizeof(first)), 0);
+	CHECK_INT(r.count, 0);
+	CHECK_INT(program(f, 4099, second, sizeof(second)), 0);
+	CHECK_INT(r.count, 1);
+	CHECK_INT(r.last.detail, bits);
+	flash_read_data(f, 4099, sizeof(got), false, got, &ecc);
+	for (uint32_t i = 0; i < sizeof(got); i++)
+		CHECK_INT(got[i], first[i] & second[i]);
+	flash_destroy(f);
+}
+
 TEST(flash_erase_returns_block_to_ff)
 {
 	struct recorded r;

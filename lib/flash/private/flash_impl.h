@@ -62,8 +62,13 @@ static inline bool flash_all_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
-/* flash.c */
+/* flash_bits.c: the stored cells are complemented (0: erased) */
 void flash_copy_complement(uint8_t *dst, const uint8_t *src, size_t n);
+uint32_t flash_bits_and_count(const uint8_t *v, const uint8_t *stored,
+			      uint32_t n);
+void flash_bits_program(uint8_t *stored, const uint8_t *v, uint32_t n);
+
+/* flash.c */
 void flash_forget_block_state(struct flash *f, uint64_t block);
 void flash_read_raw(const uint8_t *stored, const uint8_t *mask, uint32_t n,
 		    uint8_t *out);

@@ -82,6 +82,11 @@ fill_ubifs "$mtd"
 nanddump -q --oob --bb=dumpbad -f "$work/ubifs.img" "$mtd"
 unserve
 
+# the writes again as they were before writes were sent behind
+serve --geometry nand-2k --write-through
+speedtest "${mtd#/dev/mtd}" through
+unserve
+
 serve --geometry nand-2k --image "$work/ubifs.img" ${SERVE_OPTS:-}
 muse_cycle=$(cycles "$mtd")
 unserve
@@ -96,14 +101,22 @@ nandwrite -q -o -N "/dev/mtd$ns" "$work/ubifs.img"
 nandsim_cycle=$(cycles "/dev/mtd$ns")
 rmmod nandsim
 
+# rows PREFIX PATTERN: the metrics of PREFIX that match, beside nandsim's
+rows() {
+	grep "^$1 $2" "$work/speed" | while IFS='|' read -r key value; do
+		metric=${key#"$1" }
+		other=$(grep -F "nandsim $metric|" "$work/speed" | head -n 1 | cut -d'|' -f2)
+		printf '%-34s %12s %12s %8s\n' "$metric" "$value" "${other:-?}" \
+			"$(awk -v a="$value" -v b="${other:-0}" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "?" }')"
+	done
+}
+
 echo "MUSE vs nandsim, nand-2k 64 MiB, one UML boot"
 printf '%-34s %12s %12s %8s\n' "mtd_speedtest (KiB/s)" muse nandsim ratio
-grep '^muse ' "$work/speed" | while IFS='|' read -r key value; do
-	metric=${key#muse }
-	other=$(grep -F "nandsim $metric|" "$work/speed" | head -n 1 | cut -d'|' -f2)
-	printf '%-34s %12s %12s %8s\n' "$metric" "$value" "${other:-?}" \
-		"$(awk -v a="$value" -v b="${other:-0}" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "?" }')"
-done
+rows muse ''
+echo
+printf '%-34s %12s %12s %8s\n' "muse serve --write-through (KiB/s)" muse nandsim ratio
+rows through '.*write|'
 echo
 printf '%-34s %12s %12s %8s\n' "UBI attach+mount+ls+umount+detach" muse nandsim ratio
 printf '%-34s %12s %12s %8s\n' "median of $CYCLES cycles (ms)" "$muse_cycle" "$nandsim_cycle" \

@@ -80,6 +80,13 @@ serve_stop() {
 
 serve_log() { cat "$WORK/serve.err"; }
 
+# served KIND: the daemon's count of KIND requests (reads, writes,
+# erases) from the summary it printed at exit
+served() {
+	grep '^muse serve: [0-9]* requests (' "$WORK/serve.err" |
+		sed -n "s/.*[(,] *\([0-9]*\) $1[,)].*/\1/p"
+}
+
 # check_serve_start NAME [options]: serve_start in this shell (not a
 # subshell, which would lose SERVE_PID and MTD)
 check_serve_start() {

@@ -535,7 +535,7 @@ static void poll_registration(struct conn *c, const struct options *o)
 	start_cmd(c, o);
 }
 
-/* A write larger runs could be a synchronous chunk of max_io bytes */
+/* A write of max_io bytes may be a piece of a larger one, sent at once */
 static bool sent_behind(const struct conn *c, const struct muse_request *r)
 {
 	return c->behind && r->opcode == MUSE_WRITE && r->in.io.len &&

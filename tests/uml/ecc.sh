@@ -44,7 +44,6 @@ check_serve_stop "cache daemon clean"
 # read-ahead: page after page of a block is a few requests, with the data
 # of one whole-block read; a read-ahead over a flipped page does not
 # charge its corrections to the page the caller asked for
-reads_served() { sed -n 's/.* requests (\([0-9]*\) reads.*/\1/p' "$WORK/serve.err"; }
 serve_start --geometry nand-2k,size=16m --flip-bits 0x21000.0,0x21001.1,0x21002.2 ||
 	fail "serve" "$(serve_log)"
 random_file "$WORK/block" 131072
@@ -62,7 +61,7 @@ mtd_debug read "$MTD" 0x21000 $PAGE "$WORK/p" > /dev/null
 check "read ahead: the flipped page reads corrected" cmp "$WORK/p" "$WORK/ff"
 check "read ahead: its corrections counted once it is read" test "$(sysfs corrected_bits)" = 3
 check_serve_stop "read-ahead daemon clean"
-reads=$(reads_served)
+reads=$(served reads)
 # 64 pages in runs of 1, 2, 4, 8, 16 and 32, and the last one alone (the
 # read-ahead stops at the block's end): 7; then page 64 alone (1), pages
 # 65 and 66 each a read-ahead over the flipped page sent again without it

@@ -8,7 +8,6 @@
 # gets each write before the MTD user gets its answer.
 . "$(dirname "$0")/../lib.sh"
 
-writes_served() { sed -n 's/.* reads, \([0-9]*\) writes.*/\1/p' "$WORK/serve.err"; }
 random_file "$WORK/data" 1048576
 
 # nandwrite writes page by page: 512 pages of one run, sent at close
@@ -21,7 +20,7 @@ write_pages() {
 serve_checked behind --geometry nand-2k,size=16m || finish
 check "behind: 512 pages written read back" write_pages
 check_serve_stop "behind: daemon clean"
-n=$(writes_served)
+n=$(served writes)
 check "behind: 512 page writes in one request ($n)" test "${n:-x}" = 1
 
 for opt in --write-through --strict --trace; do
@@ -30,7 +29,7 @@ for opt in --write-through --strict --trace; do
 	serve_checked "$opt" --geometry nand-2k,size=16m "$opt" ${extra:+"$extra"} || continue
 	check "$opt: 512 pages written read back" write_pages
 	check_serve_stop "$opt: daemon clean"
-	n=$(writes_served)
+	n=$(served writes)
 	check "$opt: one request per page ($n)" test "${n:-x}" = 512
 done
 
@@ -51,7 +50,7 @@ serve_checked same-fd --geometry nand-2k,size=16m --save "$WORK/saved.img" --for
 	finish
 check "same fd: a read after writes sees them" python3 "$WORK/rw.py" "$MTD" "$WORK/data"
 check_serve_stop "same fd: daemon clean"
-n=$(writes_served)
+n=$(served writes)
 # 4 pages sent before the first read, 1 before the second
 check "same fd: two runs ($n)" test "${n:-x}" = 2
 head -c 10240 "$WORK/data" > "$WORK/first"

@@ -99,6 +99,8 @@ int muse_init_params(const struct geometry *g,
 		add_param(&p, "badblocks=%s", x->badblocks);
 	if (x->readcache && geometry_is_nand(g))
 		add_param(&p, "readcache=%" PRIu32, x->readcache);
+	if (x->readcache && x->readahead && geometry_is_nand(g))
+		add_param(&p, "readahead=%" PRIu32, x->readahead);
 	if (x->mtdparts && *x->mtdparts)
 		add_param(&p, "mtdparts=%s", x->mtdparts);
 	if (x->timeout)

@@ -27,6 +27,7 @@ struct muse_init_extras {
 	const char *mtdparts;	/* NULL or kernel mtdparts syntax */
 	const char *badblocks;	/* "3,17-19"; NULL: the kernel asks per block */
 	uint32_t readcache;	/* pages the kernel may cache; 0: none */
+	uint32_t readahead;	/* pages a miss fetches at least (MUSE 1.2) */
 	/* seconds before an unanswered request ends the connection; 0: the
 	 * kernel's default, MUSE_TIMEOUT_NEVER: wait forever */
 	uint32_t timeout;

@@ -123,6 +123,7 @@ static int reply_init(struct muse_server *s,
 		.minor = MUSE_KERNEL_MINOR_VERSION,
 		.max_io = s->max_io,
 	};
+	struct muse_init_extras x = cfg->extras;
 	struct muse_request req;
 	size_t len = 0;
 	int n, ret;
@@ -144,8 +145,11 @@ static int reply_init(struct muse_server *s,
 		return ret;
 	if (cfg->write_behind && req.in.init.minor >= 1)
 		out.flags |= MUSE_INIT_WRITE_BEHIND;
-	n = muse_init_params(cfg->geometry, &cfg->extras,
-			     (char *)buf + sizeof(out), MUSE_INIT_INFO_MAX, e);
+	/* a kernel before 1.2 rejects the key */
+	if (req.in.init.minor < 2)
+		x.readahead = 0;
+	n = muse_init_params(cfg->geometry, &x, (char *)buf + sizeof(out),
+			     MUSE_INIT_INFO_MAX, e);
 	if (n < 0)
 		return n;
 	memcpy(buf, &out, sizeof(out));

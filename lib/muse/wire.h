@@ -14,7 +14,7 @@
 #include <sys/ioctl.h>
 
 #define MUSE_KERNEL_VERSION 1
-#define MUSE_KERNEL_MINOR_VERSION 1
+#define MUSE_KERNEL_MINOR_VERSION 2
 #define MUSE_INIT_INFO_MAX 4096
 
 enum muse_opcode {

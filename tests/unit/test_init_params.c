@@ -15,9 +15,10 @@ TEST(init_params_for_the_kernel)
 		"writesize=2048\0writebufsize=2048\0oobsize=64\0oobavail=34\0"
 		"oobfree=2:34\0oobecc=36:28\0subpage_shift=2\0ecc_strength=4\0"
 		"ecc_step=512\0bitflip_threshold=3\0badblocks=3,17-19\0"
-		"readcache=64\0mtdparts=1m(a),-(b)";
+		"readcache=64\0readahead=32\0mtdparts=1m(a),-(b)";
 	struct muse_init_extras x = { .name = "chip", .mtdparts = "1m(a),-(b)",
-				      .badblocks = "3,17-19", .readcache = 64 };
+				      .badblocks = "3,17-19", .readcache = 64,
+				      .readahead = 32 };
 	struct geometry g;
 	struct muse_error e;
 	char buf[4096];
@@ -38,7 +39,7 @@ TEST(init_params_nor_has_no_nand_keys)
 		"name=n\0type=nor\0size=8388608\0erasesize=65536\0writesize=1\0"
 		"writebufsize=64";
 	struct muse_init_extras x = { .name = "n", .badblocks = "",
-				      .readcache = 64 };
+				      .readcache = 64, .readahead = 8 };
 	struct geometry g;
 	struct muse_error e;
 	char buf[4096];
@@ -46,6 +47,21 @@ TEST(init_params_nor_has_no_nand_keys)
 	CHECK_INT(geometry_parse("nor-64k,size=8m", &g, &e), 0);
 	CHECK_INT(muse_init_params(&g, &x, buf, sizeof(buf), &e), sizeof(want));
 	CHECK_MEM(buf, want, sizeof(want));
+}
+
+/* No read-ahead without a cache to keep its pages */
+TEST(init_params_read_ahead_needs_the_cache)
+{
+	struct muse_init_extras x = { .name = "c", .readahead = 32 };
+	struct geometry g;
+	struct muse_error e;
+	char buf[4096];
+	int n;
+
+	CHECK_INT(geometry_parse("nand-2k,size=16m", &g, &e), 0);
+	n = muse_init_params(&g, &x, buf, sizeof(buf), &e);
+	CHECK(n > 0);
+	CHECK(memmem(buf, (size_t)n, "readahead", 9) == NULL);
 }
 
 TEST(init_params_read_only_clears_writeable)

@@ -262,6 +262,7 @@ void flash_destroy(struct flash *f)
 {
 	if (!f)
 		return;
+	flash_undo_free(f);
 	if (f->cells && f->cells != MAP_FAILED)
 		munmap(f->cells, f->map_size);
 	if (f->fd >= 0)
@@ -372,6 +373,7 @@ static void apply_bytes(struct flash *f, uint64_t unit, uint32_t off,
 {
 	uint8_t *stored = flash_unit_cells(f, unit) + off;
 
+	flash_undo_note(f, flash_unit_block(f, unit));
 	if (f->g.type == FLASH_RAM) {
 		flash_copy_complement(stored, v, n);
 		return;
@@ -421,6 +423,7 @@ static void erase_cells(struct flash *f, uint64_t block)
 	uint64_t first = block * f->g.block_size / f->unit_data;
 	uint64_t count = f->g.block_size / f->unit_data;
 
+	flash_undo_note(f, block);
 	punch(f, (size_t)(first * f->unit_size), (size_t)(count * f->unit_size));
 	flash_damage_filter(f, first, first + count);
 	reset_block_state(f, block);

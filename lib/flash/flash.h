@@ -105,4 +105,13 @@ int flash_sync(struct flash *f);
 
 void flash_get_stats(const struct flash *f, struct flash_stats *s);
 
+/*
+ * Everything that changes from flash_undo_begin() on (cells, program
+ * counts, bad blocks, damage, unstable reads, counters) is taken back by
+ * flash_undo_end().  One at a time per flash: -EBUSY for a second;
+ * -ENOMEM.
+ */
+int flash_undo_begin(struct flash *f);
+void flash_undo_end(struct flash *f);
+
 #endif

@@ -16,6 +16,7 @@ void flash_load_page(struct flash *f, uint64_t page, const uint8_t *data,
 {
 	uint8_t *stored = flash_unit_cells(f, page);
 
+	flash_undo_note(f, flash_unit_block(f, page));
 	flash_copy_complement(stored, data, f->g.page_size);
 	if (oob)
 		flash_copy_complement(stored + f->unit_data, oob, f->g.oob_size);
@@ -35,6 +36,7 @@ void flash_load_bytes(struct flash *f, uint64_t addr, const uint8_t *data,
 
 		if (n > len)
 			n = len;
+		flash_undo_note(f, flash_unit_block(f, unit));
 		flash_copy_complement(flash_unit_cells(f, unit) + off, data, n);
 		flash_damage_filter(f, unit, unit + 1);
 		addr += n;
@@ -109,6 +111,7 @@ int flash_map_block(struct flash *f, uint64_t block, int fd, uint64_t off)
 
 	if (block >= geometry_blocks(&f->g))
 		return -EINVAL;
+	flash_undo_note(f, block);
 	flash_damage_filter(f, block * (span / f->unit_size),
 		      (block + 1) * (span / f->unit_size));
 	if (geometry_is_nand(&f->g))
@@ -129,6 +132,7 @@ int flash_map_block(struct flash *f, uint64_t block, int fd, uint64_t off)
 
 void flash_load_unit(struct flash *f, uint64_t unit, const uint8_t *buf)
 {
+	flash_undo_note(f, flash_unit_block(f, unit));
 	flash_copy_complement(flash_unit_cells(f, unit), buf, f->unit_size);
 	flash_damage_filter(f, unit, unit + 1);
 	if (geometry_is_nand(&f->g))

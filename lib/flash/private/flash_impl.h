@@ -47,6 +47,7 @@ struct flash {
 	struct damage_map damage;
 	uint8_t *unstable_view;	/* one unit: this read's unstable bits */
 	struct flash_stats stats;
+	struct flash_undo *undo;	/* NULL until the first undo */
 };
 
 static inline uint8_t *flash_unit_cells(const struct flash *f, uint64_t unit)
@@ -67,6 +68,15 @@ void flash_copy_complement(uint8_t *dst, const uint8_t *src, size_t n);
 uint32_t flash_bits_and_count(const uint8_t *v, const uint8_t *stored,
 			      uint32_t n);
 void flash_bits_program(uint8_t *stored, const uint8_t *v, uint32_t n);
+
+/* flash_undo.c: called before the cells of @block change */
+void flash_undo_note(struct flash *f, uint64_t block);
+void flash_undo_free(struct flash *f);
+
+static inline uint64_t flash_unit_block(const struct flash *f, uint64_t unit)
+{
+	return unit * f->unit_data / f->g.block_size;
+}
 
 /* flash.c */
 void flash_forget_block_state(struct flash *f, uint64_t block);

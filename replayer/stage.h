@@ -1,16 +1,17 @@
 /*
  * stage.h - a flash state on stage: served over MUSE, attached, mounted.
  *
- * A child process serves the flash from its own copy-on-write copy of
- * the caller's memory, so whatever UBI, a filesystem's recovery or a
- * command writes is gone when the stage comes down, and the caller's
- * flash is never touched.  A prepare function may change the child's
- * copy first (a cut, in the sweep).
+ * A thread serves the caller's flash, and whatever UBI, a filesystem's
+ * recovery or a command writes to it is taken back when the stage comes
+ * down (flash_undo_begin()): the caller's flash is as it was.  A prepare
+ * function may change it first (a cut, in the sweep); that is taken back
+ * too.  The caller leaves the flash alone while it is on stage.
  */
 #ifndef MUSE_STAGE_H
 #define MUSE_STAGE_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -22,8 +23,11 @@
 typedef int (*stage_prepare_fn)(void *ctx, struct flash *f,
 				struct muse_error *e);
 
+struct serving;
+
 struct stage {
-	pid_t server;
+	pthread_t thread;
+	struct serving *serving;	/* NULL: not served */
 	char mtd[64];
 	char dir[PATH_MAX];
 	char mnt[PATH_MAX];
@@ -35,7 +39,7 @@ struct stage {
 
 /*
  * Makes a private working directory and serves @f (after @prepare, run
- * in the serving child, if not NULL).  @read_cache: let the kernel cache
+ * by the serving thread, if not NULL).  @read_cache: let the kernel cache
  * pages (not for unstable cells, whose reads must differ).
  */
 int stage_serve(struct stage *st, struct flash *f, stage_prepare_fn prepare,

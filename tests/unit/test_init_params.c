@@ -49,19 +49,31 @@ TEST(init_params_nor_has_no_nand_keys)
 	CHECK_MEM(buf, want, sizeof(want));
 }
 
+/* Whether @key=... is among the parameters for @spec */
+static bool has_param(const char *spec, const struct muse_init_extras *x,
+		      const char *key)
+{
+	char buf[4096], want[64];
+	struct geometry g;
+	struct muse_error e;
+	int n;
+
+	if (geometry_parse(spec, &g, &e))
+		return false;
+	n = muse_init_params(&g, x, buf + 1, sizeof(buf) - 1, &e);
+	buf[0] = '\0';
+	snprintf(want, sizeof(want), "%c%s", 0, key);
+	return n > 0 && memmem(buf, (size_t)n + 1, want, strlen(key) + 1);
+}
+
 /* No read-ahead without a cache to keep its pages */
 TEST(init_params_read_ahead_needs_the_cache)
 {
 	struct muse_init_extras x = { .name = "c", .readahead = 32 };
-	struct geometry g;
-	struct muse_error e;
-	char buf[4096];
-	int n;
 
-	CHECK_INT(geometry_parse("nand-2k,size=16m", &g, &e), 0);
-	n = muse_init_params(&g, &x, buf, sizeof(buf), &e);
-	CHECK(n > 0);
-	CHECK(memmem(buf, (size_t)n, "readahead", 9) == NULL);
+	CHECK(!has_param("nand-2k,size=16m", &x, "readahead="));
+	x.readcache = 64;
+	CHECK(has_param("nand-2k,size=16m", &x, "readahead=32"));
 }
 
 TEST(init_params_read_only_clears_writeable)

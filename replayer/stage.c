@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "flash_backend.h"
+#include "daemon.h"
 #include "init_params.h"
 #include "server.h"
 #include "flash_raw.h"
@@ -123,13 +124,6 @@ static bool publish(struct serving *sv, struct muse_server *s)
 		sv->server = s;
 	pthread_mutex_unlock(&sv->lock);
 	return !stop;
-}
-
-static void print_devices(FILE *out, const struct muse_mtd_list *list)
-{
-	for (uint32_t i = 0; i < list->count; i++)
-		fprintf(out, "/dev/mtd%d\n", list->index[i]);
-	fflush(out);
 }
 
 /* Serves until stage_down(); what stage_serve() waits for goes to sv->out */

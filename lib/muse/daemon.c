@@ -26,7 +26,7 @@ static void stop_on_signals(struct muse_server *s)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-static void print_devices(FILE *out, const struct muse_mtd_list *list)
+void print_devices(FILE *out, const struct muse_mtd_list *list)
 {
 	for (uint32_t i = 0; i < list->count; i++)
 		fprintf(out, "/dev/mtd%d\n", list->index[i]);

@@ -9,6 +9,9 @@
 
 #include "server.h"
 
+/* One "/dev/mtdN" line per device of @list, flushed */
+void print_devices(FILE *out, const struct muse_mtd_list *list);
+
 /*
  * Creates the MTD device(s), writes their paths to @devices (one
  * "/dev/mtdN" line each, flushed) and serves until SIGINT or SIGTERM (0)

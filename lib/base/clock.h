@@ -3,7 +3,9 @@
  *
  * In a UML guest clock_gettime() is a real system call (about 50 us); the
  * recorder stamps every operation, so it reads the CPU's time stamp
- * counter instead, calibrated once against CLOCK_MONOTONIC.
+ * counter instead, calibrated against CLOCK_MONOTONIC and anchored to it
+ * again every 50 ms.  One clock per process: safe to read from any thread,
+ * never goes backwards across them.
  */
 #ifndef MUSE_CLOCK_H
 #define MUSE_CLOCK_H

@@ -5,11 +5,12 @@
 # model, default checks, in SHARDS (default 4) shards run one after the
 # other with --jobs JOBS (default: the CPUs), each timed, then merged.
 # The longest shard is the matrix's wall time; the sum, one machine's.
+# TRACE names another trace.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 muse=$top/build/bin/muse
 out=$top/build/bench
-trace=$out/sweep-175.db
+trace=${TRACE:-$out/sweep-175.db}
 SHARDS=${SHARDS:-4}
 JOBS=${JOBS:-$(nproc)}
 kernel=${MUSE_KERNEL:-6.12}

@@ -21,7 +21,7 @@ trap 'rm -rf "$work"' EXIT
 
 echo "$trace ($(sqlite3 -readonly "$trace" 'SELECT max(seq) FROM ops') ops), clean model,"
 echo "default checks, kernel $kernel, $SHARDS shards one after the other, --jobs $JOBS:"
-printf '  %-7s %7s %7s %9s %8s\n' shard points failed seconds "points/s"
+printf '  %-7s %7s %10s %9s %8s\n' shard points "not passed" seconds "points/s"
 total=0 longest=0
 for i in $(seq 1 "$SHARDS"); do
 	t0=$(date +%s)
@@ -31,7 +31,7 @@ for i in $(seq 1 "$SHARDS"); do
 	s=$(( $(date +%s) - t0 ))
 	[ "$rc" -le 1 ] || { tail -20 "$work/shard-$i.log" >&2; exit 2; }
 	n=$(sqlite3 -readonly "$work/shard-$i.db" "SELECT count(*) FROM results")
-	printf '  %-7s %7s %7s %9s %8.2f\n' "$i/$SHARDS" "$n" \
+	printf '  %-7s %7s %10s %9s %8.2f\n' "$i/$SHARDS" "$n" \
 		"$(sqlite3 -readonly "$work/shard-$i.db" "SELECT count(*) FROM results WHERE verdict != 'pass'")" \
 		"$s" "$(awk -v n="$n" -v s="$s" 'BEGIN { print n / s }')"
 	total=$((total + s))
